@@ -1,0 +1,39 @@
+/**
+ * swarmsim: a deterministic, in-process simulator of a Docker Swarm cluster.
+ *
+ * This is the curated public entry point; modules not re-exported here are internal.
+ * @packageDocumentation
+ */
+export { Simulation } from "./sim/simulation.js";
+export type { SimulationOptions, RunUntilOptions, SimulationListener } from "./sim/simulation.js";
+export { Faults } from "./sim/faults.js";
+export type { NetworkOptions, LinkOptions } from "./sim/network.js";
+export type { Network } from "./sim/network.js";
+export { Random } from "./sim/random.js";
+export { SimulationError, SimulationCrash } from "./sim/errors.js";
+export type { CrashContext } from "./sim/errors.js";
+export type {
+  SimulationEvent,
+  SimulationEventMap,
+  SimulationEventOf,
+  SimulationEventType,
+  ProcessAddress,
+  ProcessStopReason,
+  MessageDropReason,
+  LinkSettings,
+} from "./sim/events.js";
+export type { TraceLevel, TraceOptions } from "./sim/trace.js";
+export type { SimulationLimits } from "./sim/limits.js";
+export { defaultLimits } from "./sim/limits.js";
+export type {
+  ProcessBehaviour,
+  ProcessContext,
+  ProcessFactory,
+  ProcessInfo,
+  SpawnOptions,
+  TimerHandle,
+} from "./sim/process.js";
+export type { Host, HostOptions } from "./host/host.js";
+export type { Disk } from "./host/disk.js";
+export { formatTime } from "./sim/calendar.js";
+export { formatTraceEvent, formatSeconds } from "./sim/format.js";

@@ -1,0 +1,158 @@
+/**
+ * Processes: the unit of behaviour on a host. A process is a state machine the kernel drives
+ * (start, a message received, a timer fired, a graceful stop); it acts only through its
+ * {@link ProcessContext}, whose effects (messages, timers) are queued for the kernel to perform.
+ * The library's own daemons and a user's `sim.spawn` processes use this same interface.
+ */
+import type { ProcessAddress, ProcessStopReason, SimulationEventMap, SimulationEventType } from "./events.js";
+import type { Disk } from "../host/disk.js";
+import type { Random } from "./random.js";
+
+/** An opaque handle to a pending timer, for {@link ProcessContext.cancelTimer}. */
+export interface TimerHandle {
+  /** Virtual time the timer is due, in ms. */
+  readonly time: number;
+}
+
+/** Options for starting a process. */
+export interface SpawnOptions {
+  /** The name of the parent process on the same host, shown in process listings. */
+  readonly parent?: string;
+  /** Kill this process when its parent dies (like Linux's PR_SET_PDEATHSIG). Default false. */
+  readonly diesWithParent?: boolean;
+  /** Start this process again whenever the host boots (like an enabled systemd unit). Default false. */
+  readonly startOnBoot?: boolean;
+}
+
+/** What a process can do. Effects are queued and performed by the kernel, never inline. */
+export interface ProcessContext {
+  /** The host this process runs on. */
+  readonly host: string;
+  /** The host's network address. */
+  readonly address: string;
+  /** This process's name, unique on its host. */
+  readonly process: string;
+  /** This process's id on its host (counts from 1 at each boot). */
+  readonly pid: number;
+  /** Current virtual time in ms since the start of the simulation. */
+  readonly now: number;
+  /** This process's own generator: forked from the simulation's by host, process name and incarnation. */
+  readonly random: Random;
+  /** The host's disk: survives crashes and restarts. */
+  readonly disk: Disk;
+  /** Sends `message` to process `toProcess` on host `toHost` (a name or an address) over the simulated network. */
+  send(toHost: string, toProcess: string, message: unknown): void;
+  /** Fires {@link ProcessBehaviour.timer} with `payload` after `delayMs` virtual milliseconds. */
+  setTimer(delayMs: number, payload?: unknown): TimerHandle;
+  /** Cancels a pending timer; cancelling a fired or cancelled timer does nothing. */
+  cancelTimer(handle: TimerHandle): void;
+  /** Records a typed event in the trace and passes it to listeners. */
+  emit<T extends SimulationEventType>(type: T, fields: SimulationEventMap[T]): void;
+  /** Records a line of this process's log. */
+  log(text: string): void;
+  /** Starts a child process on the same host. */
+  spawn(name: string, behaviour: ProcessBehaviour | ProcessFactory, options?: Omit<SpawnOptions, "parent">): void;
+  /** Ends this process after the current handler returns. */
+  exit(exitCode?: number): void;
+}
+
+/**
+ * A process's behaviour. Every handler is optional. State belongs in the object (or closure);
+ * it is lost when the process dies, unless written to {@link ProcessContext.disk}.
+ */
+export interface ProcessBehaviour {
+  /** The process started. */
+  start?(context: ProcessContext): void;
+  /** A message arrived from `from`. */
+  receive?(context: ProcessContext, message: unknown, from: ProcessAddress): void;
+  /** A timer set with {@link ProcessContext.setTimer} fired. */
+  timer?(context: ProcessContext, payload: unknown): void;
+  /** A graceful stop was requested; the process stops when this returns. Crashes and kills skip it. */
+  stop?(context: ProcessContext): void;
+}
+
+/** Makes a fresh behaviour for each incarnation, so a restarted process starts from a clean memory. */
+export type ProcessFactory = () => ProcessBehaviour;
+
+/** What the kernel offers process instances. Implemented by the simulation; not public. */
+export interface ProcessKernel {
+  readonly now: number;
+  send(from: ProcessInstance, toHost: string, toProcess: string, message: unknown): void;
+  setTimer(owner: ProcessInstance, delayMs: number, payload: unknown): TimerHandle;
+  cancelTimer(handle: TimerHandle): void;
+  emit<T extends SimulationEventType>(type: T, fields: SimulationEventMap[T]): void;
+  spawnChild(parent: ProcessInstance, name: string, behaviour: ProcessBehaviour | ProcessFactory, options: SpawnOptions): void;
+  requestExit(instance: ProcessInstance, exitCode: number): void;
+}
+
+/** One incarnation of a process: its behaviour, its context, and whether it is alive. */
+export class ProcessInstance implements ProcessContext {
+  /** False once the process has stopped for any reason; its timers and in-flight messages are dropped. */
+  alive = true;
+  /** Set by {@link exit} during a handler; the kernel stops the process when the handler returns. */
+  pendingExitCode: number | null = null;
+  /** Options it was started with. */
+  readonly options: SpawnOptions;
+
+  constructor(
+    private readonly kernel: ProcessKernel,
+    readonly host: string,
+    readonly address: string,
+    readonly process: string,
+    readonly pid: number,
+    readonly random: Random,
+    readonly disk: Disk,
+    readonly behaviour: ProcessBehaviour,
+    options: SpawnOptions,
+  ) {
+    this.options = options;
+  }
+
+  /** The parent process's name, or null. */
+  get parent(): string | null {
+    return this.options.parent ?? null;
+  }
+
+  get now(): number {
+    return this.kernel.now;
+  }
+
+  send(toHost: string, toProcess: string, message: unknown): void {
+    this.kernel.send(this, toHost, toProcess, message);
+  }
+
+  setTimer(delayMs: number, payload?: unknown): TimerHandle {
+    return this.kernel.setTimer(this, delayMs, payload);
+  }
+
+  cancelTimer(handle: TimerHandle): void {
+    this.kernel.cancelTimer(handle);
+  }
+
+  emit<T extends SimulationEventType>(type: T, fields: SimulationEventMap[T]): void {
+    this.kernel.emit(type, fields);
+  }
+
+  log(text: string): void {
+    this.kernel.emit("process.log", { host: this.host, process: this.process, text });
+  }
+
+  spawn(name: string, behaviour: ProcessBehaviour | ProcessFactory, options: Omit<SpawnOptions, "parent"> = {}): void {
+    this.kernel.spawnChild(this, name, behaviour, options);
+  }
+
+  exit(exitCode = 0): void {
+    this.kernel.requestExit(this, exitCode);
+  }
+}
+
+/** A process as listed by `Host.processes()`, like a line of `ps -ef --forest`. */
+export interface ProcessInfo {
+  readonly name: string;
+  readonly pid: number;
+  /** The parent's name, or null for a process started by the host. */
+  readonly parent: string | null;
+}
+
+/** Reason a process stopped, re-exported for convenience. */
+export type { ProcessStopReason };

@@ -1,0 +1,73 @@
+/**
+ * Seeded randomness. Every component draws from its own generator, forked from the
+ * simulation's root by a stable name (`random.fork("network")`), so adding a component or a
+ * draw in one place never changes the numbers any other component sees.
+ */
+import seedrandom from "seedrandom";
+
+const hexDigits = "0123456789abcdef";
+
+/** A deterministic random generator (seedrandom's Alea), forkable by name. */
+export class Random {
+  private readonly generator: seedrandom.PRNG;
+
+  /** @param seed - the seed; the same seed always gives the same sequence. */
+  constructor(readonly seed: string) {
+    this.generator = seedrandom.alea(seed);
+  }
+
+  /** A new generator whose sequence depends only on this generator's seed and `name`. */
+  fork(name: string): Random {
+    return new Random(`${this.seed}/${name}`);
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    return this.generator();
+  }
+
+  /** A float in [minimum, maximum). */
+  uniform(minimum: number, maximum: number): number {
+    return minimum + (maximum - minimum) * this.generator();
+  }
+
+  /** An integer in [minimum, maximumExclusive). */
+  integer(minimum: number, maximumExclusive: number): number {
+    return minimum + Math.floor((maximumExclusive - minimum) * this.generator());
+  }
+
+  /** True with probability `probability`. */
+  chance(probability: number): boolean {
+    return probability > 0 && this.generator() < probability;
+  }
+
+  /** One element of a non-empty array. */
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError("Random.pick: empty array");
+    return items[Math.floor(items.length * this.generator())]!;
+  }
+
+  /** A shuffled copy of `items` (Fisher-Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const copy = items.slice();
+    for (let index = copy.length - 1; index > 0; index--) {
+      const other = Math.floor((index + 1) * this.generator());
+      const held = copy[index]!;
+      copy[index] = copy[other]!;
+      copy[other] = held;
+    }
+    return copy;
+  }
+
+  /** `length` lowercase hexadecimal digits, e.g. a 64-digit Docker ID. */
+  hex(length: number): string {
+    let text = "";
+    while (text.length < length) {
+      const word = this.generator.int32() >>> 0;
+      for (let shift = 28; shift >= 0 && text.length < length; shift -= 4) {
+        text += hexDigits[(word >>> shift) & 15];
+      }
+    }
+    return text;
+  }
+}

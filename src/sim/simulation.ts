@@ -1,0 +1,647 @@
+/**
+ * The simulation kernel: one event loop over a virtual clock and a seeded generator. It owns
+ * the hosts, their processes and the network, performs every effect (delivering messages,
+ * firing timers, faults), and records every event in the trace. Everything that advances
+ * time is synchronous, and nothing in it reads the real clock or real randomness.
+ */
+import { EventEmitter } from "eventemitter3";
+import { defaultStartTime, formatTime, parseStartTime } from "./calendar.js";
+import { AssertionFailure, SimulationCrash, SimulationError, assert, boundExceeded } from "./errors.js";
+import { EventKind, EventQueue, ScheduledEvent } from "./event-queue.js";
+import {
+  kernelEventTypes,
+  type ProcessStopReason,
+  type SimulationEvent,
+  type SimulationEventMap,
+  type SimulationEventOf,
+  type SimulationEventType,
+} from "./events.js";
+import { Faults } from "./faults.js";
+import { defaultLimits, type SimulationLimits } from "./limits.js";
+import { Network, type NetworkOptions } from "./network.js";
+import {
+  ProcessInstance,
+  type ProcessBehaviour,
+  type ProcessFactory,
+  type ProcessKernel,
+  type SpawnOptions,
+  type TimerHandle,
+} from "./process.js";
+import { Random } from "./random.js";
+import { Trace, type TraceOptions } from "./trace.js";
+import {
+  Host,
+  automaticAddress,
+  validateAddress,
+  validateHostName,
+  type HostOptions,
+} from "../host/host.js";
+
+/** Options for `new Simulation(...)`. */
+export interface SimulationOptions {
+  /** The seed: the same seed and code give the same run, byte for byte. Default "swarmsim". */
+  readonly seed?: string | number;
+  /** Network defaults: latency range, loss, duplication. */
+  readonly network?: NetworkOptions;
+  /** The wall-clock time of virtual time 0, RFC 3339. Default "2025-01-01T00:00:00Z". */
+  readonly startTime?: string;
+  /** Trace level and bound. */
+  readonly trace?: TraceOptions;
+  /** Kernel bounds. */
+  readonly limits?: Partial<SimulationLimits>;
+}
+
+/** Options for `Simulation.runUntil`. */
+export interface RunUntilOptions {
+  /** Most virtual time to wait, in ms; default the `runUntilTimeoutMsDefault` bound (1 hour). */
+  readonly timeoutMs?: number;
+}
+
+/** A listener for events of type `T`. */
+export type SimulationListener<T extends SimulationEventType> = (event: SimulationEventOf<T>) => void;
+
+/** Default CPUs of a host. */
+export const defaultHostCpus = 2;
+/** Default memory of a host: 2 GiB. */
+export const defaultHostMemoryBytes = 2 * 2 ** 30;
+
+/**
+ * A deterministic simulation: hosts, their processes, the network between them, a virtual
+ * clock and a seeded generator. `runFor`, `runUntil` and `step` advance it synchronously.
+ *
+ * @example
+ * ```ts
+ * const sim = new Simulation({ seed: "demo", network: { latencyMs: [5, 15], lossRate: 0 } });
+ * sim.addHost("manager1", { cpus: 4, memoryBytes: 8 * 2 ** 30, labels: { zone: "a" } });
+ * sim.runFor(10_000);
+ * console.log(sim.now, sim.traceHash());
+ * ```
+ */
+export class Simulation {
+  /** The seed this simulation was built with. */
+  readonly seed: string;
+  /** Wall-clock time of virtual time 0, in ms since the Unix epoch. */
+  readonly startTimeMs: number;
+  /** The bounds in force. */
+  readonly limits: SimulationLimits;
+  /** Fault injection: crashes, restarts, kills, partitions, link settings. */
+  readonly faults: Faults;
+  /** The network's state (defaults, overrides, partitions). */
+  readonly network: Network;
+  /** The root generator; components fork their own from it by name. */
+  readonly random: Random;
+
+  private currentTimeMs = 0;
+  private processedCount = 0;
+  private instantTimeMs = -1;
+  private instantCount = 0;
+  private busyDepth = 0;
+  private readonly queue: EventQueue;
+  private readonly hostsByName = new Map<string, Host>();
+  private readonly hostsByAddress = new Map<string, Host>();
+  private readonly networkRandom: Random;
+  private readonly traceLog: Trace;
+  private readonly emitter = new EventEmitter();
+  /** Event types with at least one listener, for the hot paths. */
+  private readonly listenedTypes = new Set<string>();
+  private readonly kernel: ProcessKernel;
+
+  constructor(options: SimulationOptions = {}) {
+    const seed = options.seed ?? "swarmsim";
+    if (typeof seed !== "string" && !(typeof seed === "number" && Number.isFinite(seed))) {
+      throw new SimulationError(`invalid seed ${JSON.stringify(seed)}: expected a string or a number`);
+    }
+    this.seed = String(seed);
+    this.startTimeMs = parseStartTime(options.startTime ?? defaultStartTime);
+    this.limits = validateLimits({ ...defaultLimits, ...options.limits });
+    this.network = new Network(options.network);
+    this.traceLog = new Trace(options.trace);
+    this.random = new Random(this.seed);
+    this.networkRandom = this.random.fork("network");
+    this.queue = new EventQueue(this.limits.pendingEventsMax);
+    this.faults = new Faults(this);
+    this.kernel = this.makeKernel();
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  /** Virtual time in ms since the start. */
+  get now(): number {
+    return this.currentTimeMs;
+  }
+
+  /** How many events have been processed so far. */
+  get eventCount(): number {
+    return this.processedCount;
+  }
+
+  /** Number of events waiting in the queue (cancelled timers included until they come due). */
+  get pendingEventCount(): number {
+    return this.queue.size;
+  }
+
+  /** The wall-clock time of a virtual time (default now), in ms since the Unix epoch. */
+  wallTimeMs(virtualTimeMs: number = this.currentTimeMs): number {
+    return this.startTimeMs + virtualTimeMs;
+  }
+
+  /** The wall-clock time of a virtual time (default now) as RFC 3339, e.g. `2025-01-01T00:00:10.000Z`. */
+  isoTime(virtualTimeMs: number = this.currentTimeMs): string {
+    return formatTime(this.wallTimeMs(virtualTimeMs));
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /** Advances virtual time by `durationMs`, processing every event due until then. */
+  runFor(durationMs: number): void {
+    this.refuseReentry("runFor");
+    if (typeof durationMs !== "number" || !Number.isFinite(durationMs) || durationMs < 0) {
+      throw new SimulationError(`runFor: invalid duration ${JSON.stringify(durationMs)}: expected a number of ms >= 0`);
+    }
+    const deadline = this.currentTimeMs + durationMs;
+    this.busyDepth++;
+    try {
+      for (let next = this.queue.peek(); next !== undefined && next.time <= deadline; next = this.queue.peek()) {
+        this.processNext();
+      }
+      this.currentTimeMs = deadline;
+    } finally {
+      this.busyDepth--;
+    }
+  }
+
+  /**
+   * Processes events until `condition()` holds (checked before the first event and after each
+   * one) or `timeoutMs` of virtual time pass. Returns true when the condition held.
+   * The condition must only read state; calls that advance the simulation are refused inside it.
+   */
+  runUntil(condition: () => boolean, options: RunUntilOptions = {}): boolean {
+    this.refuseReentry("runUntil");
+    const timeoutMs = options.timeoutMs ?? this.limits.runUntilTimeoutMsDefault;
+    if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new SimulationError(`runUntil: invalid timeoutMs ${JSON.stringify(timeoutMs)}: expected a number of ms >= 0`);
+    }
+    const deadline = this.currentTimeMs + timeoutMs;
+    this.busyDepth++;
+    try {
+      for (;;) {
+        if (condition()) return true;
+        const next = this.queue.peek();
+        if (next === undefined || next.time > deadline) {
+          this.currentTimeMs = deadline;
+          return condition();
+        }
+        this.processNext();
+      }
+    } finally {
+      this.busyDepth--;
+    }
+  }
+
+  /** Processes exactly one event; returns false when nothing is queued. */
+  step(): boolean {
+    this.refuseReentry("step");
+    this.busyDepth++;
+    try {
+      return this.processNext();
+    } finally {
+      this.busyDepth--;
+    }
+  }
+
+  /** Whether the simulation is inside `runFor`, `runUntil`, `step` or an event handler. */
+  get isRunning(): boolean {
+    return this.busyDepth > 0;
+  }
+
+  /**
+   * Calls `callback` after `delayMs` of virtual time, inside the event loop (e.g. to inject a
+   * fault at a chosen time). The callback may read state and inject faults, not advance time.
+   */
+  schedule(delayMs: number, callback: () => void): void {
+    if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
+      throw new SimulationError(`schedule: invalid delay ${JSON.stringify(delayMs)}: expected a number of ms >= 0`);
+    }
+    if (typeof callback !== "function") throw new SimulationError("schedule: expected a callback function");
+    const time = this.currentTimeMs + delayMs;
+    this.queue.push(new ScheduledEvent(time, this.queue.takeSeq(), EventKind.Callback, null, callback, "", "", time, "", "", false));
+  }
+
+  // ---------------------------------------------------------------- hosts
+
+  /** Adds a powered-on host. Names are unique; the address is assigned when not given. */
+  addHost(name: string, options: HostOptions = {}): Host {
+    validateHostName(name);
+    if (this.hostsByName.has(name)) throw new SimulationError(`a host named "${name}" already exists`);
+    if (this.hostsByName.size >= this.limits.hostsMax) {
+      throw new SimulationError(`cannot add host "${name}": the hostsMax bound (${this.limits.hostsMax}) is reached`);
+    }
+    const address = options.address ?? this.nextFreeAddress();
+    validateAddress(address);
+    const holder = this.hostsByAddress.get(address);
+    if (holder) throw new SimulationError(`address ${address} is already used by host "${holder.name}"`);
+    const cpus = options.cpus ?? defaultHostCpus;
+    if (typeof cpus !== "number" || !(cpus > 0) || !Number.isFinite(cpus)) {
+      throw new SimulationError(`invalid cpus ${JSON.stringify(cpus)} for host "${name}": expected a number > 0`);
+    }
+    const memoryBytes = options.memoryBytes ?? defaultHostMemoryBytes;
+    if (!Number.isSafeInteger(memoryBytes) || memoryBytes <= 0) {
+      throw new SimulationError(`invalid memoryBytes ${JSON.stringify(memoryBytes)} for host "${name}": expected a whole number > 0`);
+    }
+    const labels = options.labels ?? {};
+    for (const [key, value] of Object.entries(labels)) {
+      if (typeof value !== "string") {
+        throw new SimulationError(`invalid label ${JSON.stringify(key)} for host "${name}": values must be strings`);
+      }
+    }
+    const host = new Host(name, address, cpus, memoryBytes, { ...labels }, this.limits.diskEntriesMax);
+    this.hostsByName.set(name, host);
+    this.hostsByAddress.set(address, host);
+    this.emit("host.add", { host: name, address });
+    return host;
+  }
+
+  /** The host named `name`; throws a {@link SimulationError} when there is none. */
+  host(name: string): Host {
+    const host = this.hostsByName.get(name);
+    if (!host) throw new SimulationError(`no such host: "${name}"`);
+    return host;
+  }
+
+  /** Every host, in order of addition. */
+  hosts(): Host[] {
+    return [...this.hostsByName.values()];
+  }
+
+  /** The host with that address, or undefined. */
+  hostByAddress(address: string): Host | undefined {
+    return this.hostsByAddress.get(address);
+  }
+
+  private nextFreeAddress(): string {
+    for (let ordinal = this.hostsByName.size + 1; ; ordinal++) {
+      const address = automaticAddress(ordinal);
+      if (!this.hostsByAddress.has(address)) return address;
+    }
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  /**
+   * Starts a process on a host. `behaviour` is a behaviour object or a factory making a fresh
+   * one per incarnation (a factory is needed for a clean memory after a restart).
+   */
+  spawn(hostName: string, processName: string, behaviour: ProcessBehaviour | ProcessFactory, options: SpawnOptions = {}): void {
+    const host = this.host(hostName);
+    this.startProcess(host, processName, behaviour, options);
+  }
+
+  /** Stops a process gracefully: its `stop` handler runs, then it ends (exit code 0). */
+  stopProcess(hostName: string, processName: string): void {
+    const instance = this.liveProcess(hostName, processName);
+    this.invoke(instance, () => instance.behaviour.stop?.(instance));
+    if (instance.alive) this.endProcess(instance, "stopped", 0);
+  }
+
+  /** @internal The live process `processName` on `hostName`; throws a {@link SimulationError} otherwise. */
+  liveProcess(hostName: string, processName: string): ProcessInstance {
+    const host = this.host(hostName);
+    const instance = host.running.get(processName);
+    if (!instance) throw new SimulationError(`no process "${processName}" runs on host "${hostName}"`);
+    return instance;
+  }
+
+  /** @internal Starts a process (validated) and runs its start handler. */
+  startProcess(host: Host, processName: string, behaviour: ProcessBehaviour | ProcessFactory, options: SpawnOptions): void {
+    if (typeof processName !== "string" || !/^[^\s]{1,256}$/.test(processName)) {
+      throw new SimulationError(`invalid process name ${JSON.stringify(processName)}: expected 1 to 256 characters without spaces`);
+    }
+    if (!host.up) throw new SimulationError(`cannot start "${processName}": host "${host.name}" is down`);
+    if (host.running.has(processName)) {
+      throw new SimulationError(`a process named "${processName}" already runs on host "${host.name}"`);
+    }
+    if (typeof behaviour !== "function" && (typeof behaviour !== "object" || behaviour === null)) {
+      throw new SimulationError(`invalid behaviour for process "${processName}": expected an object or a factory function`);
+    }
+    if (options.parent !== undefined && !host.running.has(options.parent)) {
+      throw new SimulationError(`parent process "${options.parent}" does not run on host "${host.name}"`);
+    }
+    if (host.running.size >= this.limits.processesPerHostMax) {
+      boundExceeded("processesPerHostMax", this.limits.processesPerHostMax, `starting "${processName}" on "${host.name}"`);
+    }
+    host.units.set(processName, { name: processName, behaviour, options });
+    const pid = host.nextPid++;
+    const random = this.random.fork(`process/${host.name}/${processName}/${host.bootCount}/${pid}`);
+    const instanceBehaviour = typeof behaviour === "function" ? behaviour() : behaviour;
+    const instance = new ProcessInstance(this.kernel, host.name, host.address, processName, pid, random, host.disk, instanceBehaviour, options);
+    host.running.set(processName, instance);
+    this.emit("process.start", { host: host.name, process: processName, pid, parent: instance.parent });
+    this.invoke(instance, () => instance.behaviour.start?.(instance));
+  }
+
+  /** @internal Ends a live process and, recursively, its children that die with it. */
+  endProcess(instance: ProcessInstance, reason: ProcessStopReason, exitCode: number | null): void {
+    assert(instance.alive, `ending process "${instance.process}" on "${instance.host}" twice`);
+    instance.alive = false;
+    const host = this.host(instance.host);
+    host.running.delete(instance.process);
+    this.emit("process.stop", { host: instance.host, process: instance.process, pid: instance.pid, reason, exitCode });
+    for (const child of [...host.running.values()]) {
+      if (child.alive && child.options.parent === instance.process && child.options.diesWithParent) {
+        this.endProcess(child, "parent-died", 137);
+      }
+    }
+  }
+
+  /** @internal Powers a host off: every process dies, the disk is kept. */
+  crashHost(host: Host): void {
+    host.up = false;
+    this.emit("host.crash", { host: host.name });
+    for (const instance of [...host.running.values()]) {
+      if (instance.alive) this.endProcess(instance, "crash", null);
+    }
+  }
+
+  /** @internal Boots a host (power-cycling it if it is up) and starts its boot-time processes. */
+  bootHost(host: Host): void {
+    if (host.up) this.crashHost(host);
+    host.up = true;
+    host.bootCount++;
+    host.nextPid = 1;
+    this.emit("host.restart", { host: host.name, bootCount: host.bootCount });
+    for (const unit of [...host.units.values()]) {
+      if (unit.options.startOnBoot && !host.running.has(unit.name)) this.startProcess(host, unit.name, unit.behaviour, unit.options);
+    }
+  }
+
+  /** Runs a process handler, then ends the process if it asked to exit. */
+  private invoke(instance: ProcessInstance, handler: () => void): void {
+    this.busyDepth++;
+    try {
+      handler();
+    } finally {
+      this.busyDepth--;
+    }
+    if (instance.pendingExitCode !== null && instance.alive) this.endProcess(instance, "exit", instance.pendingExitCode);
+  }
+
+  // ---------------------------------------------------------------- events and trace
+
+  /** Listens to events of one type. */
+  on<T extends SimulationEventType>(type: T, listener: SimulationListener<T>): this {
+    this.emitter.on(type, listener as (event: unknown) => void);
+    this.listenedTypes.add(type);
+    return this;
+  }
+
+  /** Listens to the next event of one type only. */
+  once<T extends SimulationEventType>(type: T, listener: SimulationListener<T>): this {
+    this.emitter.once(type, listener as (event: unknown) => void);
+    this.listenedTypes.add(type);
+    return this;
+  }
+
+  /** Stops listening. */
+  off<T extends SimulationEventType>(type: T, listener: SimulationListener<T>): this {
+    this.emitter.off(type, listener as (event: unknown) => void);
+    if (this.emitter.listenerCount(type) === 0) this.listenedTypes.delete(type);
+    return this;
+  }
+
+  /** The recorded events, oldest first (bounded by the trace's `eventsMax`). */
+  get trace(): readonly SimulationEvent[] {
+    return this.traceLog.list();
+  }
+
+  /** The trace's level and counts. */
+  get traceInfo(): { level: Trace["level"]; eventsMax: number; recordedCount: number; evictedCount: number } {
+    return {
+      level: this.traceLog.level,
+      eventsMax: this.traceLog.eventsMax,
+      recordedCount: this.traceLog.count,
+      evictedCount: this.traceLog.evictedCount,
+    };
+  }
+
+  /** A stable hash of every event recorded so far: same seed and code give the same hash. */
+  traceHash(): string {
+    return this.traceLog.digest();
+  }
+
+  /** @internal Records an event in the trace and passes it to listeners. */
+  emit<T extends SimulationEventType>(type: T, fields: SimulationEventMap[T]): void {
+    const recorded = kernelEventTypes.has(type) ? this.traceLog.recordsKernelEvents : this.traceLog.recordsLifecycleEvents;
+    const listened = this.listenedTypes.has(type);
+    if (!recorded && !listened) return;
+    const event = { type, time: this.currentTimeMs, ...fields } as unknown as SimulationEvent;
+    if (recorded) this.traceLog.record(event);
+    if (listened) {
+      this.emitter.emit(type, event);
+      if (this.emitter.listenerCount(type) === 0) this.listenedTypes.delete(type);
+    }
+  }
+
+  /** Whether an event of this kernel type would be recorded or heard (lets hot paths skip building it). */
+  private wantsKernelEvent(type: SimulationEventType): boolean {
+    return this.traceLog.recordsKernelEvents || this.listenedTypes.has(type);
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private refuseReentry(call: string): void {
+    if (this.busyDepth > 0) {
+      throw new SimulationError(
+        `${call}: the simulation is already running; calls that advance time cannot be made from an event handler, ` +
+          `a process or a runUntil condition`,
+      );
+    }
+  }
+
+  /** Pops and performs the next live event; false when the queue holds none. */
+  private processNext(): boolean {
+    for (;;) {
+      const event = this.queue.pop();
+      if (event === undefined) return false;
+      if (event.cancelled) continue;
+      if (event.kind === EventKind.Timer && !event.target!.alive) continue;
+      this.advanceClock(event.time);
+      this.processedCount++;
+      try {
+        this.perform(event);
+      } catch (error) {
+        throw this.crashFor(error, event);
+      }
+      return true;
+    }
+  }
+
+  private advanceClock(time: number): void {
+    if (time === this.instantTimeMs) {
+      if (++this.instantCount > this.limits.eventsPerInstantMax) {
+        boundExceeded("eventsPerInstantMax", this.limits.eventsPerInstantMax, `events at time ${time}ms (a zero-delay loop?)`);
+      }
+    } else {
+      this.instantTimeMs = time;
+      this.instantCount = 1;
+    }
+    this.currentTimeMs = time;
+  }
+
+  private perform(event: ScheduledEvent): void {
+    switch (event.kind) {
+      case EventKind.Timer: {
+        const owner = event.target!;
+        if (this.wantsKernelEvent("timer.fire")) {
+          this.emit("timer.fire", { host: owner.host, process: owner.process, payload: event.payload });
+        }
+        const handler = owner.behaviour.timer;
+        if (handler !== undefined) this.invoke(owner, () => handler.call(owner.behaviour, owner, event.payload));
+        return;
+      }
+      case EventKind.Deliver:
+        this.deliver(event);
+        return;
+      case EventKind.Callback:
+        (event.payload as () => void)();
+        return;
+    }
+  }
+
+  private deliver(event: ScheduledEvent): void {
+    const target = event.target;
+    const from = { host: event.fromHost, process: event.fromProcess };
+    if (target === null || !target.alive) {
+      this.dropMessage(event, "unreachable");
+      return;
+    }
+    if (event.fromHost !== event.toHost && this.network.isBlocked(event.fromHost, event.toHost)) {
+      this.dropMessage(event, "partition");
+      return;
+    }
+    if (this.wantsKernelEvent("message.deliver")) {
+      this.emit("message.deliver", {
+        host: event.toHost,
+        process: event.toProcess,
+        from,
+        sentAt: event.sentAt,
+        duplicate: event.duplicate,
+        message: event.payload,
+      });
+    }
+    const handler = target.behaviour.receive;
+    if (handler !== undefined) this.invoke(target, () => handler.call(target.behaviour, target, event.payload, from));
+  }
+
+  private dropMessage(event: ScheduledEvent, reason: SimulationEventMap["message.drop"]["reason"]): void {
+    if (!this.wantsKernelEvent("message.drop")) return;
+    this.emit("message.drop", {
+      host: event.toHost,
+      process: event.toProcess,
+      from: { host: event.fromHost, process: event.fromProcess },
+      sentAt: event.sentAt,
+      reason,
+      message: event.payload,
+    });
+  }
+
+  private crashFor(error: unknown, event: ScheduledEvent): Error {
+    if (error instanceof SimulationCrash) return error;
+    const where =
+      event.kind === EventKind.Callback
+        ? "a scheduled callback"
+        : `process "${event.target?.process ?? event.toProcess}" on host "${event.target?.host ?? event.toHost}"`;
+    const what = error instanceof AssertionFailure ? "simulator invariant broken" : `${where} threw`;
+    const detail = error instanceof Error ? error.message : String(error);
+    return new SimulationCrash(`${what}: ${detail}`, { seed: this.seed, timeMs: this.currentTimeMs, eventCount: this.processedCount }, { cause: error });
+  }
+
+  // ---------------------------------------------------------------- kernel services for processes
+
+  private makeKernel(): ProcessKernel {
+    const simulation = this;
+    return {
+      get now() {
+        return simulation.currentTimeMs;
+      },
+      send: (from, toHost, toProcess, message) => this.send(from, toHost, toProcess, message),
+      setTimer: (owner, delayMs, payload) => this.setTimer(owner, delayMs, payload),
+      cancelTimer: (handle) => this.cancelTimer(handle),
+      emit: (type, fields) => this.emit(type, fields),
+      spawnChild: (parent, name, behaviour, options) =>
+        this.startProcess(this.host(parent.host), name, behaviour, { ...options, parent: parent.process }),
+      requestExit: (instance, exitCode) => {
+        instance.pendingExitCode = exitCode;
+      },
+    };
+  }
+
+  private setTimer(owner: ProcessInstance, delayMs: number, payload: unknown): TimerHandle {
+    assert(typeof delayMs === "number" && delayMs >= 0 && delayMs < Infinity, `timer delay must be a finite number >= 0, got ${delayMs}`);
+    const event = new ScheduledEvent(this.currentTimeMs + delayMs, this.queue.takeSeq(), EventKind.Timer, owner, payload, "", "", 0, "", "", false);
+    if (owner.alive) this.queue.push(event);
+    else event.cancelled = true;
+    return event;
+  }
+
+  private cancelTimer(handle: TimerHandle): void {
+    assert(handle instanceof ScheduledEvent && handle.kind === EventKind.Timer, "cancelTimer: not a timer handle");
+    handle.cancelled = true;
+  }
+
+  private send(from: ProcessInstance, toHostOrAddress: string, toProcess: string, message: unknown): void {
+    if (!from.alive) return;
+    const destination = this.hostsByName.get(toHostOrAddress) ?? this.hostsByAddress.get(toHostOrAddress);
+    assert(destination !== undefined, `send from "${from.process}" on "${from.host}": no host "${toHostOrAddress}"`);
+    const toHost = destination.name;
+    const target = destination.up ? destination.running.get(toProcess) ?? null : null;
+    if (toHost === from.host) {
+      this.queueDelivery(from, toHost, toProcess, target, message, this.network.localDelayMs, false);
+      return;
+    }
+    const sentAt = this.currentTimeMs;
+    if (this.network.isBlocked(from.host, toHost)) {
+      this.dropAtSend(from, toHost, toProcess, message, sentAt, "partition");
+      return;
+    }
+    const settings = this.network.settings(from.host, toHost);
+    const random = this.networkRandom;
+    if (random.chance(settings.lossRate)) {
+      this.dropAtSend(from, toHost, toProcess, message, sentAt, "loss");
+      return;
+    }
+    const [latencyMin, latencyMax] = settings.latencyMs;
+    this.queueDelivery(from, toHost, toProcess, target, message, random.uniform(latencyMin, latencyMax), false);
+    if (random.chance(settings.duplicateRate)) {
+      this.queueDelivery(from, toHost, toProcess, target, message, random.uniform(latencyMin, latencyMax), true);
+    }
+  }
+
+  private queueDelivery(
+    from: ProcessInstance,
+    toHost: string,
+    toProcess: string,
+    target: ProcessInstance | null,
+    message: unknown,
+    delayMs: number,
+    duplicate: boolean,
+  ): void {
+    const now = this.currentTimeMs;
+    this.queue.push(
+      new ScheduledEvent(now + delayMs, this.queue.takeSeq(), EventKind.Deliver, target, message, from.host, from.process, now, toHost, toProcess, duplicate),
+    );
+  }
+
+  private dropAtSend(from: ProcessInstance, toHost: string, toProcess: string, message: unknown, sentAt: number, reason: "loss" | "partition"): void {
+    if (!this.wantsKernelEvent("message.drop")) return;
+    this.emit("message.drop", { host: toHost, process: toProcess, from: { host: from.host, process: from.process }, sentAt, reason, message });
+  }
+}
+
+function validateLimits(limits: SimulationLimits): SimulationLimits {
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+      throw new SimulationError(`invalid limit ${name} ${JSON.stringify(value)}: expected a number > 0`);
+    }
+  }
+  return limits;
+}

@@ -1,0 +1,16 @@
+// Test runner configuration: tests live under test/ mirroring src/, and import the
+// package by its public name, resolved to the TypeScript sources.
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      swarmsim: fileURLToPath(new URL("./src/index.ts", import.meta.url)),
+    },
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+  },
+});
