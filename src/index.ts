@@ -28,6 +28,7 @@ export { defaultLimits } from "./sim/limits.js";
 export type {
   ProcessBehaviour,
   ProcessContext,
+  ProcessExit,
   ProcessFactory,
   ProcessInfo,
   SpawnOptions,

@@ -14,6 +14,8 @@ export const EventKind = {
   Timer: 1,
   /** A callback scheduled through `Simulation.schedule`. */
   Callback: 2,
+  /** A process learns that its child or a process it monitors has ended. */
+  Exit: 3,
 } as const;
 
 /** One of the values of {@link EventKind}. */

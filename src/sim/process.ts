@@ -14,6 +14,18 @@ export interface TimerHandle {
   readonly time: number;
 }
 
+/** How a process ended, as told to its parent and to the processes monitoring it. */
+export interface ProcessExit {
+  /** The process's name. */
+  readonly process: string;
+  /** Its pid. */
+  readonly pid: number;
+  /** Why it stopped. */
+  readonly reason: ProcessStopReason;
+  /** Its exit code, or null when it died with its host. */
+  readonly exitCode: number | null;
+}
+
 /** Options for starting a process. */
 export interface SpawnOptions {
   /** The name of the parent process on the same host, shown in process listings. */
@@ -54,6 +66,11 @@ export interface ProcessContext {
   spawn(name: string, behaviour: ProcessBehaviour | ProcessFactory, options?: Omit<SpawnOptions, "parent">): void;
   /** Ends this process after the current handler returns. */
   exit(exitCode?: number): void;
+  /**
+   * Asks to be told (through {@link ProcessBehaviour.exited}) when process `processName` on
+   * this host ends, like a closed connection; told at once if it does not run.
+   */
+  monitor(processName: string): void;
 }
 
 /**
@@ -69,6 +86,8 @@ export interface ProcessBehaviour {
   timer?(context: ProcessContext, payload: unknown): void;
   /** A graceful stop was requested; the process stops when this returns. Crashes and kills skip it. */
   stop?(context: ProcessContext): void;
+  /** A child of this process, or a process it monitors, has ended (like SIGCHLD, or a closed connection). */
+  exited?(context: ProcessContext, exit: ProcessExit): void;
 }
 
 /** Makes a fresh behaviour for each incarnation, so a restarted process starts from a clean memory. */
@@ -83,6 +102,7 @@ export interface ProcessKernel {
   emit<T extends SimulationEventType>(type: T, fields: SimulationEventMap[T]): void;
   spawnChild(parent: ProcessInstance, name: string, behaviour: ProcessBehaviour | ProcessFactory, options: SpawnOptions): void;
   requestExit(instance: ProcessInstance, exitCode: number): void;
+  monitor(watcher: ProcessInstance, processName: string): void;
 }
 
 /** One incarnation of a process: its behaviour, its context, and whether it is alive. */
@@ -93,6 +113,8 @@ export class ProcessInstance implements ProcessContext {
   pendingExitCode: number | null = null;
   /** Options it was started with. */
   readonly options: SpawnOptions;
+  /** Processes on the same host to tell when this one ends. */
+  readonly monitors: ProcessInstance[] = [];
 
   constructor(
     private readonly kernel: ProcessKernel,
@@ -143,6 +165,10 @@ export class ProcessInstance implements ProcessContext {
 
   exit(exitCode = 0): void {
     this.kernel.requestExit(this, exitCode);
+  }
+
+  monitor(processName: string): void {
+    this.kernel.monitor(this, processName);
   }
 }
 

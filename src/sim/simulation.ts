@@ -22,6 +22,7 @@ import { Network, type NetworkOptions } from "./network.js";
 import {
   ProcessInstance,
   type ProcessBehaviour,
+  type ProcessExit,
   type ProcessFactory,
   type ProcessKernel,
   type SpawnOptions,
@@ -346,11 +347,22 @@ export class Simulation {
     const host = this.host(instance.host);
     host.running.delete(instance.process);
     this.emit("process.stop", { host: instance.host, process: instance.process, pid: instance.pid, reason, exitCode });
+    const exit: ProcessExit = { process: instance.process, pid: instance.pid, reason, exitCode };
+    const parent = instance.parent === null ? undefined : host.running.get(instance.parent);
+    if (parent !== undefined) this.queueExitNotice(parent, exit);
+    for (const watcher of instance.monitors) if (watcher !== parent) this.queueExitNotice(watcher, exit);
     for (const child of [...host.running.values()]) {
       if (child.alive && child.options.parent === instance.process && child.options.diesWithParent) {
         this.endProcess(child, "parent-died", 137);
       }
     }
+  }
+
+  /** Tells `watcher`, after the local delay, that a process ended. */
+  private queueExitNotice(watcher: ProcessInstance, exit: ProcessExit): void {
+    if (!watcher.alive) return;
+    const time = this.currentTimeMs + this.network.localDelayMs;
+    this.queue.push(new ScheduledEvent(time, this.queue.takeSeq(), EventKind.Exit, watcher, exit, "", "", this.currentTimeMs, "", "", false));
   }
 
   /** @internal Powers a host off: every process dies, the disk is kept. */
@@ -436,7 +448,12 @@ export class Simulation {
     const event = { type, time: this.currentTimeMs, ...fields } as unknown as SimulationEvent;
     if (recorded) this.traceLog.record(event);
     if (listened) {
-      this.emitter.emit(type, event);
+      this.busyDepth++;
+      try {
+        this.emitter.emit(type, event);
+      } finally {
+        this.busyDepth--;
+      }
       if (this.emitter.listenerCount(type) === 0) this.listenedTypes.delete(type);
     }
   }
@@ -463,7 +480,7 @@ export class Simulation {
       const event = this.queue.pop();
       if (event === undefined) return false;
       if (event.cancelled) continue;
-      if (event.kind === EventKind.Timer && !event.target!.alive) continue;
+      if ((event.kind === EventKind.Timer || event.kind === EventKind.Exit) && !event.target!.alive) continue;
       this.advanceClock(event.time);
       this.processedCount++;
       try {
@@ -504,6 +521,12 @@ export class Simulation {
       case EventKind.Callback:
         (event.payload as () => void)();
         return;
+      case EventKind.Exit: {
+        const watcher = event.target!;
+        const handler = watcher.behaviour.exited;
+        if (handler !== undefined) this.invoke(watcher, () => handler.call(watcher.behaviour, watcher, event.payload as ProcessExit));
+        return;
+      }
     }
   }
 
@@ -571,6 +594,11 @@ export class Simulation {
         this.startProcess(this.host(parent.host), name, behaviour, { ...options, parent: parent.process }),
       requestExit: (instance, exitCode) => {
         instance.pendingExitCode = exitCode;
+      },
+      monitor: (watcher, processName) => {
+        const watched = this.host(watcher.host).running.get(processName);
+        if (watched !== undefined) watched.monitors.push(watcher);
+        else this.queueExitNotice(watcher, { process: processName, pid: 0, reason: "exit", exitCode: null });
       },
     };
   }
