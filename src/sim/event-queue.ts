@@ -21,7 +21,25 @@ export const EventKind = {
 /** One of the values of {@link EventKind}. */
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
-/** One queued event. Fields not used by a kind stay at their defaults. */
+/** Where a queued message comes from and goes to. */
+export class MessageEnvelope {
+  constructor(
+    /** The sender's host name. */
+    readonly fromHost: string,
+    /** The sender's process name. */
+    readonly fromProcess: string,
+    /** The virtual time it was sent, in ms. */
+    readonly sentAt: number,
+    /** The destination host name. */
+    readonly toHost: string,
+    /** The destination process name (kept even when no process was there). */
+    readonly toProcess: string,
+    /** Whether this copy is a network duplicate. */
+    readonly duplicate: boolean,
+  ) {}
+}
+
+/** One queued event. Kept small: the heap holds many of them. */
 export class ScheduledEvent {
   /** Set to true to skip the event when it comes due (cancelled timers). */
   cancelled = false;
@@ -32,21 +50,12 @@ export class ScheduledEvent {
     /** Insertion sequence number: the tie-break between events due at the same time. */
     readonly seq: number,
     readonly kind: EventKind,
-    /** The process receiving the message or owning the timer; null for callbacks and for messages with no receiver. */
+    /** The process receiving the message, notice or timer; null for callbacks and for messages with no receiver. */
     readonly target: ProcessInstance | null,
-    /** The message, the timer payload or the callback. */
+    /** The message, the timer payload, the exit notice or the callback. */
     readonly payload: unknown,
-    /** For messages: the sender's host name. */
-    readonly fromHost: string,
-    /** For messages: the sender's process name. */
-    readonly fromProcess: string,
-    /** For messages: the virtual time it was sent, in ms. */
-    readonly sentAt: number,
-    /** For messages: the destination host and process names (kept even when no process was there). */
-    readonly toHost: string,
-    readonly toProcess: string,
-    /** For messages: whether this copy is a network duplicate. */
-    readonly duplicate: boolean,
+    /** For messages: sender and destination; null otherwise. */
+    readonly envelope: MessageEnvelope | null,
   ) {}
 }
 

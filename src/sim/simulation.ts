@@ -7,7 +7,7 @@
 import { EventEmitter } from "eventemitter3";
 import { defaultStartTime, formatTime, parseStartTime } from "./calendar.js";
 import { AssertionFailure, SimulationCrash, SimulationError, assert, boundExceeded } from "./errors.js";
-import { EventKind, EventQueue, ScheduledEvent } from "./event-queue.js";
+import { EventKind, EventQueue, MessageEnvelope, ScheduledEvent } from "./event-queue.js";
 import {
   kernelEventTypes,
   type ProcessStopReason,
@@ -225,7 +225,7 @@ export class Simulation {
     }
     if (typeof callback !== "function") throw new SimulationError("schedule: expected a callback function");
     const time = this.currentTimeMs + delayMs;
-    this.queue.push(new ScheduledEvent(time, this.queue.takeSeq(), EventKind.Callback, null, callback, "", "", time, "", "", false));
+    this.queue.push(new ScheduledEvent(time, this.queue.takeSeq(), EventKind.Callback, null, callback, null));
   }
 
   // ---------------------------------------------------------------- hosts
@@ -342,7 +342,7 @@ export class Simulation {
 
   /** @internal Ends a live process and, recursively, its children that die with it. */
   endProcess(instance: ProcessInstance, reason: ProcessStopReason, exitCode: number | null): void {
-    assert(instance.alive, `ending process "${instance.process}" on "${instance.host}" twice`);
+    if (!instance.alive) throw new AssertionFailure(`ending process "${instance.process}" on "${instance.host}" twice`);
     instance.alive = false;
     const host = this.host(instance.host);
     host.running.delete(instance.process);
@@ -362,7 +362,7 @@ export class Simulation {
   private queueExitNotice(watcher: ProcessInstance, exit: ProcessExit): void {
     if (!watcher.alive) return;
     const time = this.currentTimeMs + this.network.localDelayMs;
-    this.queue.push(new ScheduledEvent(time, this.queue.takeSeq(), EventKind.Exit, watcher, exit, "", "", this.currentTimeMs, "", "", false));
+    this.queue.push(new ScheduledEvent(time, this.queue.takeSeq(), EventKind.Exit, watcher, exit, null));
   }
 
   /** @internal Powers a host off: every process dies, the disk is kept. */
@@ -511,8 +511,17 @@ export class Simulation {
         if (this.wantsKernelEvent("timer.fire")) {
           this.emit("timer.fire", { host: owner.host, process: owner.process, payload: event.payload });
         }
-        const handler = owner.behaviour.timer;
-        if (handler !== undefined) this.invoke(owner, () => handler.call(owner.behaviour, owner, event.payload));
+        const behaviour = owner.behaviour;
+        if (behaviour.timer !== undefined) {
+          // Inlined `invoke`: this is the kernel's hottest path.
+          this.busyDepth++;
+          try {
+            behaviour.timer(owner, event.payload);
+          } finally {
+            this.busyDepth--;
+          }
+          if (owner.pendingExitCode !== null && owner.alive) this.endProcess(owner, "exit", owner.pendingExitCode);
+        }
         return;
       }
       case EventKind.Deliver:
@@ -532,22 +541,23 @@ export class Simulation {
 
   private deliver(event: ScheduledEvent): void {
     const target = event.target;
-    const from = { host: event.fromHost, process: event.fromProcess };
+    const envelope = event.envelope!;
     if (target === null || !target.alive) {
-      this.dropMessage(event, "unreachable");
+      this.dropMessage(envelope, event.payload, "unreachable");
       return;
     }
-    if (event.fromHost !== event.toHost && this.network.isBlocked(event.fromHost, event.toHost)) {
-      this.dropMessage(event, "partition");
+    if (envelope.fromHost !== envelope.toHost && this.network.isBlocked(envelope.fromHost, envelope.toHost)) {
+      this.dropMessage(envelope, event.payload, "partition");
       return;
     }
+    const from = { host: envelope.fromHost, process: envelope.fromProcess };
     if (this.wantsKernelEvent("message.deliver")) {
       this.emit("message.deliver", {
-        host: event.toHost,
-        process: event.toProcess,
+        host: envelope.toHost,
+        process: envelope.toProcess,
         from,
-        sentAt: event.sentAt,
-        duplicate: event.duplicate,
+        sentAt: envelope.sentAt,
+        duplicate: envelope.duplicate,
         message: event.payload,
       });
     }
@@ -555,15 +565,15 @@ export class Simulation {
     if (handler !== undefined) this.invoke(target, () => handler.call(target.behaviour, target, event.payload, from));
   }
 
-  private dropMessage(event: ScheduledEvent, reason: SimulationEventMap["message.drop"]["reason"]): void {
+  private dropMessage(envelope: MessageEnvelope, message: unknown, reason: SimulationEventMap["message.drop"]["reason"]): void {
     if (!this.wantsKernelEvent("message.drop")) return;
     this.emit("message.drop", {
-      host: event.toHost,
-      process: event.toProcess,
-      from: { host: event.fromHost, process: event.fromProcess },
-      sentAt: event.sentAt,
+      host: envelope.toHost,
+      process: envelope.toProcess,
+      from: { host: envelope.fromHost, process: envelope.fromProcess },
+      sentAt: envelope.sentAt,
       reason,
-      message: event.payload,
+      message,
     });
   }
 
@@ -572,7 +582,7 @@ export class Simulation {
     const where =
       event.kind === EventKind.Callback
         ? "a scheduled callback"
-        : `process "${event.target?.process ?? event.toProcess}" on host "${event.target?.host ?? event.toHost}"`;
+        : `process "${event.target?.process ?? event.envelope?.toProcess}" on host "${event.target?.host ?? event.envelope?.toHost}"`;
     const what = error instanceof AssertionFailure ? "simulator invariant broken" : `${where} threw`;
     const detail = error instanceof Error ? error.message : String(error);
     return new SimulationCrash(`${what}: ${detail}`, { seed: this.seed, timeMs: this.currentTimeMs, eventCount: this.processedCount }, { cause: error });
@@ -604,8 +614,8 @@ export class Simulation {
   }
 
   private setTimer(owner: ProcessInstance, delayMs: number, payload: unknown): TimerHandle {
-    assert(typeof delayMs === "number" && delayMs >= 0 && delayMs < Infinity, `timer delay must be a finite number >= 0, got ${delayMs}`);
-    const event = new ScheduledEvent(this.currentTimeMs + delayMs, this.queue.takeSeq(), EventKind.Timer, owner, payload, "", "", 0, "", "", false);
+    if (!(delayMs >= 0 && delayMs < Infinity)) throw new AssertionFailure(`timer delay must be a finite number >= 0, got ${delayMs}`);
+    const event = new ScheduledEvent(this.currentTimeMs + delayMs, this.queue.takeSeq(), EventKind.Timer, owner, payload, null);
     if (owner.alive) this.queue.push(event);
     else event.cancelled = true;
     return event;
@@ -619,7 +629,7 @@ export class Simulation {
   private send(from: ProcessInstance, toHostOrAddress: string, toProcess: string, message: unknown): void {
     if (!from.alive) return;
     const destination = this.hostsByName.get(toHostOrAddress) ?? this.hostsByAddress.get(toHostOrAddress);
-    assert(destination !== undefined, `send from "${from.process}" on "${from.host}": no host "${toHostOrAddress}"`);
+    if (destination === undefined) throw new AssertionFailure(`send from "${from.process}" on "${from.host}": no host "${toHostOrAddress}"`);
     const toHost = destination.name;
     const target = destination.up ? destination.running.get(toProcess) ?? null : null;
     if (toHost === from.host) {
@@ -654,9 +664,8 @@ export class Simulation {
     duplicate: boolean,
   ): void {
     const now = this.currentTimeMs;
-    this.queue.push(
-      new ScheduledEvent(now + delayMs, this.queue.takeSeq(), EventKind.Deliver, target, message, from.host, from.process, now, toHost, toProcess, duplicate),
-    );
+    const envelope = new MessageEnvelope(from.host, from.process, now, toHost, toProcess, duplicate);
+    this.queue.push(new ScheduledEvent(now + delayMs, this.queue.takeSeq(), EventKind.Deliver, target, message, envelope));
   }
 
   private dropAtSend(from: ProcessInstance, toHost: string, toProcess: string, message: unknown, sentAt: number, reason: "loss" | "partition"): void {
