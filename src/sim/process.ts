@@ -71,6 +71,8 @@ export interface ProcessContext {
    * this host ends, like a closed connection; told at once if it does not run.
    */
   monitor(processName: string): void;
+  /** Whether a process of that name runs on this host now (like finding a listening unix socket). */
+  isRunning(processName: string): boolean;
 }
 
 /**
@@ -103,6 +105,7 @@ export interface ProcessKernel {
   spawnChild(parent: ProcessInstance, name: string, behaviour: ProcessBehaviour | ProcessFactory, options: SpawnOptions): void;
   requestExit(instance: ProcessInstance, exitCode: number): void;
   monitor(watcher: ProcessInstance, processName: string): void;
+  isRunning(hostName: string, processName: string): boolean;
 }
 
 /** One incarnation of a process: its behaviour, its context, and whether it is alive. */
@@ -169,6 +172,10 @@ export class ProcessInstance implements ProcessContext {
 
   monitor(processName: string): void {
     this.kernel.monitor(this, processName);
+  }
+
+  isRunning(processName: string): boolean {
+    return this.kernel.isRunning(this.host, processName);
   }
 }
 

@@ -605,6 +605,7 @@ export class Simulation {
       requestExit: (instance, exitCode) => {
         instance.pendingExitCode = exitCode;
       },
+      isRunning: (hostName, processName) => this.host(hostName).running.has(processName),
       monitor: (watcher, processName) => {
         const watched = this.host(watcher.host).running.get(processName);
         if (watched !== undefined) watched.monitors.push(watcher);

@@ -1,0 +1,317 @@
+/**
+ * Request/response between processes, written as sequential code. A handler is a generator
+ * that yields operations (`call` another process, `sleep`); the {@link Coroutines} runtime of
+ * the process sends the request, parks the generator, and resumes it when the answer, the
+ * timeout or the callee's death arrives. Nothing here blocks: every step is a kernel event,
+ * and a crash of the process loses its coroutines as it loses the rest of its memory.
+ *
+ * Messages on the wire (readable in the trace):
+ *   `{ rpc: "request", id, method, params }` and `{ rpc: "response", id, result }` or
+ *   `{ rpc: "response", id, error: { code, message } }`.
+ */
+import { AssertionFailure, boundExceeded } from "./errors.js";
+import type { ProcessAddress } from "./events.js";
+import type { ProcessBehaviour, ProcessContext, ProcessExit, TimerHandle } from "./process.js";
+
+/** Something a coroutine waits for. */
+export type Operation =
+  | {
+      readonly kind: "call";
+      readonly host: string;
+      readonly process: string;
+      readonly method: string;
+      readonly params: unknown;
+      readonly timeoutMs: number;
+    }
+  | { readonly kind: "sleep"; readonly durationMs: number };
+
+/** A coroutine: a generator yielding operations and returning `T`. */
+export type Coroutine<T> = Generator<Operation, T, unknown>;
+
+/** Default time a call waits for its answer, in ms. */
+export const defaultCallTimeoutMs = 30_000;
+/** Bound `coroutinesMax`: most coroutines parked at once in one process. */
+export const coroutinesMax = 100_000;
+
+/** Error codes of calls, after gRPC's status codes. */
+export type RpcErrorCode =
+  | "Unavailable"
+  | "DeadlineExceeded"
+  | "NotFound"
+  | "AlreadyExists"
+  | "FailedPrecondition"
+  | "InvalidArgument"
+  | "Internal"
+  | "Unknown";
+
+/** A failed call: thrown into the calling coroutine, or sent back by a handler that threw it. */
+export class RpcError extends Error {
+  override name = "RpcError";
+  constructor(
+    /** What kind of failure, as a gRPC status code name. */
+    readonly code: RpcErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls `method` on process `process` of host `host` and returns its result (throws {@link RpcError}). */
+export function* call<T = unknown>(
+  host: string,
+  process: string,
+  method: string,
+  params: unknown = {},
+  timeoutMs: number = defaultCallTimeoutMs,
+): Coroutine<T> {
+  return (yield { kind: "call", host, process, method, params, timeoutMs }) as T;
+}
+
+/** Waits `durationMs` of virtual time. */
+export function* sleep(durationMs: number): Coroutine<void> {
+  yield { kind: "sleep", durationMs };
+}
+
+/** A request handler: the params and the caller's address in, a coroutine out. */
+export type RpcHandler = (params: any, from: ProcessAddress) => Coroutine<unknown>;
+
+/** Handlers by method name. */
+export type RpcHandlers = Readonly<Record<string, RpcHandler>>;
+
+interface RequestMessage {
+  readonly rpc: "request";
+  readonly id: number;
+  readonly method: string;
+  readonly params: unknown;
+}
+
+interface ResponseMessage {
+  readonly rpc: "response";
+  readonly id: number;
+  readonly result?: unknown;
+  readonly error?: { readonly code: RpcErrorCode; readonly message: string };
+}
+
+interface TimerMessage {
+  readonly rpc: "timeout" | "wake";
+  readonly id: number;
+}
+
+interface Parked {
+  readonly coroutine: Coroutine<unknown>;
+  readonly finish: (error: unknown, result: unknown) => void;
+  /** For calls: the callee, to match the response and to fail the call if the callee dies. */
+  readonly callee: ProcessAddress | null;
+  readonly timer: TimerHandle;
+}
+
+/** Whether a message is part of the request/response protocol. */
+export function isRpcMessage(message: unknown): boolean {
+  return typeof message === "object" && message !== null && "rpc" in message;
+}
+
+/** The coroutines of one process incarnation, with the request handlers it serves. */
+export class Coroutines {
+  private readonly parked = new Map<number, Parked>();
+  private readonly monitored = new Set<string>();
+  private nextId = 1;
+
+  constructor(
+    private readonly context: ProcessContext,
+    private readonly handlers: RpcHandlers = {},
+  ) {}
+
+  /** Number of parked coroutines. */
+  get pendingCount(): number {
+    return this.parked.size;
+  }
+
+  /** Runs `coroutine` until its first wait; `finish` gets its error or result when it ends. */
+  start<T>(coroutine: Coroutine<T>, finish: (error: unknown, result: T | undefined) => void = rethrow): void {
+    this.advance(coroutine as Coroutine<unknown>, finish as (error: unknown, result: unknown) => void, { value: undefined });
+  }
+
+  /** Handles a protocol message; returns false for any other message. */
+  receive(message: unknown, from: ProcessAddress): boolean {
+    if (!isRpcMessage(message)) return false;
+    const protocol = message as RequestMessage | ResponseMessage;
+    if (protocol.rpc === "request") this.serve(protocol, from);
+    else if (protocol.rpc === "response") this.answer(protocol, from);
+    return true;
+  }
+
+  /** Handles a protocol timer; returns false for any other timer payload. */
+  timer(payload: unknown): boolean {
+    if (!isRpcMessage(payload)) return false;
+    const { rpc, id } = payload as TimerMessage;
+    const parked = this.parked.get(id);
+    if (parked === undefined) return true;
+    this.parked.delete(id);
+    if (rpc === "wake") this.advance(parked.coroutine, parked.finish, { value: undefined });
+    else {
+      const callee = parked.callee!;
+      const error = new RpcError("DeadlineExceeded", `call to ${callee.process} on ${callee.host}: context deadline exceeded`);
+      this.advance(parked.coroutine, parked.finish, { error });
+    }
+    return true;
+  }
+
+  /** Fails every call waiting on a local process that ended (its connection closed). */
+  exited(exit: ProcessExit): void {
+    if (!this.monitored.delete(exit.process)) return;
+    for (const [id, parked] of [...this.parked]) {
+      if (parked.callee === null || parked.callee.host !== this.context.host || parked.callee.process !== exit.process) continue;
+      this.parked.delete(id);
+      this.context.cancelTimer(parked.timer);
+      const error = new RpcError("Unavailable", `connection to ${exit.process} closed: transport is closing`);
+      this.advance(parked.coroutine, parked.finish, { error });
+    }
+  }
+
+  private serve(request: RequestMessage, from: ProcessAddress): void {
+    const handler = Object.hasOwn(this.handlers, request.method) ? this.handlers[request.method] : undefined;
+    const reply = (error: unknown, result: unknown) => {
+      const response: ResponseMessage =
+        error === undefined ? { rpc: "response", id: request.id, result } : { rpc: "response", id: request.id, error: toWireError(error) };
+      this.context.send(from.host, from.process, response);
+    };
+    if (handler === undefined) {
+      reply(new RpcError("Unknown", `unknown method ${request.method}`), undefined);
+      return;
+    }
+    let coroutine: Coroutine<unknown>;
+    try {
+      coroutine = handler(request.params, from);
+    } catch (error) {
+      reply(error, undefined);
+      return;
+    }
+    this.advance(coroutine, reply, { value: undefined });
+  }
+
+  private answer(response: ResponseMessage, from: ProcessAddress): void {
+    const parked = this.parked.get(response.id);
+    // A late answer (after a timeout) or a duplicate finds nothing parked.
+    if (parked === undefined || parked.callee === null) return;
+    if (parked.callee.process !== from.process) return;
+    this.parked.delete(response.id);
+    this.context.cancelTimer(parked.timer);
+    if (response.error !== undefined) {
+      this.advance(parked.coroutine, parked.finish, { error: new RpcError(response.error.code, response.error.message) });
+    } else {
+      this.advance(parked.coroutine, parked.finish, { value: response.result });
+    }
+  }
+
+  /** Resumes a coroutine with a value or an error and runs it to its next wait or its end. */
+  private advance(coroutine: Coroutine<unknown>, finish: (error: unknown, result: unknown) => void, input: { value?: unknown; error?: unknown }): void {
+    let next = input;
+    for (;;) {
+      let step: IteratorResult<Operation, unknown>;
+      try {
+        step = "error" in next ? coroutine.throw(next.error) : coroutine.next(next.value);
+      } catch (error) {
+        if (error instanceof AssertionFailure) throw error;
+        finish(error, undefined);
+        return;
+      }
+      if (step.done) {
+        finish(undefined, step.value);
+        return;
+      }
+      const operation = step.value;
+      if (operation.kind === "sleep") {
+        this.park(coroutine, finish, null, operation.durationMs, "wake");
+        return;
+      }
+      const local = operation.host === this.context.host || operation.host === this.context.address;
+      if (local && !this.context.isRunning(operation.process)) {
+        next = { error: new RpcError("Unavailable", `connection to ${operation.process} refused: no such process`) };
+        continue;
+      }
+      const callee = { host: local ? this.context.host : operation.host, process: operation.process };
+      if (local && !this.monitored.has(operation.process)) {
+        this.monitored.add(operation.process);
+        this.context.monitor(operation.process);
+      }
+      const id = this.park(coroutine, finish, callee, operation.timeoutMs, "timeout");
+      const request: RequestMessage = { rpc: "request", id, method: operation.method, params: operation.params };
+      this.context.send(operation.host, operation.process, request);
+      return;
+    }
+  }
+
+  private park(
+    coroutine: Coroutine<unknown>,
+    finish: (error: unknown, result: unknown) => void,
+    callee: ProcessAddress | null,
+    delayMs: number,
+    rpc: TimerMessage["rpc"],
+  ): number {
+    if (this.parked.size >= coroutinesMax) boundExceeded("coroutinesMax", coroutinesMax, `in ${this.context.process} on ${this.context.host}`);
+    const id = this.nextId++;
+    const timer = this.context.setTimer(delayMs, { rpc, id } satisfies TimerMessage);
+    this.parked.set(id, { coroutine, finish, callee, timer });
+    return id;
+  }
+}
+
+function toWireError(error: unknown): { code: RpcErrorCode; message: string } {
+  if (error instanceof RpcError) return { code: error.code, message: error.message };
+  if (error instanceof AssertionFailure) throw error;
+  // Any other exception is a bug in the handler: stop the run loudly.
+  throw error instanceof Error ? error : new AssertionFailure(String(error));
+}
+
+function rethrow(error: unknown): void {
+  if (error !== undefined) throw error;
+}
+
+/**
+ * A process serving requests with coroutine handlers. Subclasses give `handlers` and may
+ * override the hooks; protocol messages and timers are routed to the coroutines first.
+ */
+export abstract class RpcProcess implements ProcessBehaviour {
+  /** The context of this incarnation, set at start. */
+  protected context!: ProcessContext;
+  /** The coroutines of this incarnation, set at start. */
+  protected coroutines!: Coroutines;
+
+  /** The request handlers this process serves. */
+  protected abstract handlers(): RpcHandlers;
+
+  start(context: ProcessContext): void {
+    this.context = context;
+    this.coroutines = new Coroutines(context, this.handlers());
+    this.onStart();
+  }
+
+  receive(_context: ProcessContext, message: unknown, from: ProcessAddress): void {
+    if (!this.coroutines.receive(message, from)) this.onMessage(message, from);
+  }
+
+  timer(_context: ProcessContext, payload: unknown): void {
+    if (!this.coroutines.timer(payload)) this.onTimer(payload);
+  }
+
+  exited(_context: ProcessContext, exit: ProcessExit): void {
+    this.coroutines.exited(exit);
+    this.onExited(exit);
+  }
+
+  /** Runs a coroutine of this process (errors other than {@link RpcError} stop the run). */
+  protected run<T>(coroutine: Coroutine<T>, finish?: (error: unknown, result: T | undefined) => void): void {
+    this.coroutines.start(coroutine, finish);
+  }
+
+  /** Called once the process has started. */
+  protected onStart(): void {}
+  /** A message that is not part of the request/response protocol. */
+  protected onMessage(message: unknown, from: ProcessAddress): void {
+    throw new AssertionFailure(`${this.context.process} on ${this.context.host}: unexpected message ${JSON.stringify(message)} from ${from.process}`);
+  }
+  /** A timer that is not a coroutine's. */
+  protected onTimer(_payload: unknown): void {}
+  /** A child or monitored process ended. */
+  protected onExited(_exit: ProcessExit): void {}
+}
