@@ -5,7 +5,7 @@
  * `;`), since `sim.exec` runs exactly one docker command. Tokenizing is done by shell-quote;
  * a small quote-aware pre-pass makes `$` and mid-word `#` literal and finds unterminated quotes.
  */
-import { parse, type ParseEntry } from "shell-quote";
+import { parse } from "shell-quote";
 
 /** A command line that cannot be split into the words of one command. */
 export class CommandLineError extends Error {
@@ -80,13 +80,6 @@ function neutralizeExpansions(line: string): string {
   return output;
 }
 
-/** The operator text of a shell-quote entry that is not a plain word or glob, for error messages. */
-function describeEntry(entry: Exclude<ParseEntry, string>): string | null {
-  if ("comment" in entry) return null;
-  if (entry.op === "glob") return null;
-  return entry.op;
-}
-
 /**
  * Splits one command line into words like a POSIX shell, without expansions.
  *
@@ -116,9 +109,8 @@ export function splitCommandLine(line: string): string[] {
       words.push(entry.pattern);
       continue;
     }
-    const operator = describeEntry(entry);
     throw new CommandLineError(
-      `shell operator "${operator}" is not supported: a command line holds exactly one command, without pipes, redirections or command lists`,
+      `shell operator "${entry.op}" is not supported: a command line holds exactly one command, without pipes, redirections or command lists`,
     );
   }
   return words;
