@@ -4,9 +4,12 @@
  * This is the curated public entry point; modules not re-exported here are internal.
  * @packageDocumentation
  */
-export { Simulation } from "./sim/simulation.js";
-export type { SimulationOptions, RunUntilOptions, SimulationListener } from "./sim/simulation.js";
+export { Simulation } from "./simulation.js";
+export type { SimulationOptions, EngineHostOptions, ExecOptions, ExecResult } from "./simulation.js";
+export { SimulationKernel } from "./sim/simulation.js";
+export type { SimulationOptions as KernelOptions, RunUntilOptions, SimulationListener } from "./sim/simulation.js";
 export { Faults } from "./sim/faults.js";
+export { EngineFaults } from "./engine/faults.js";
 export type { NetworkOptions, LinkOptions } from "./sim/network.js";
 export type { Network } from "./sim/network.js";
 export { Random } from "./sim/random.js";
@@ -34,7 +37,14 @@ export type {
   SpawnOptions,
   TimerHandle,
 } from "./sim/process.js";
+export { call, sleep, waitFor, RpcError, RpcProcess, Coroutines } from "./sim/coroutine.js";
+export type { Coroutine, Operation, RpcHandler, RpcHandlers, RpcErrorCode } from "./sim/coroutine.js";
 export type { Host, HostOptions } from "./host/host.js";
 export type { Disk } from "./host/disk.js";
 export { formatTime } from "./sim/calendar.js";
 export { formatTraceEvent, formatSeconds } from "./sim/format.js";
+export { EngineClient, EngineApiError } from "./engine/client.js";
+export type { EngineJson, EngineTransport, QueryParameters } from "./engine/client.js";
+export type { HttpRequest, HttpResponse, LogFrame } from "./engine/api/http.js";
+export type { EngineOptions } from "./engine/install.js";
+export { DaemonConnectionError } from "./engine/transport.js";

@@ -23,7 +23,8 @@ export type Operation =
       readonly params: unknown;
       readonly timeoutMs: number;
     }
-  | { readonly kind: "sleep"; readonly durationMs: number };
+  | { readonly kind: "sleep"; readonly durationMs: number }
+  | { readonly kind: "wait"; readonly key: string; readonly timeoutMs: number };
 
 /** A coroutine: a generator yielding operations and returning `T`. */
 export type Coroutine<T> = Generator<Operation, T, unknown>;
@@ -72,6 +73,14 @@ export function* sleep(durationMs: number): Coroutine<void> {
   yield { kind: "sleep", durationMs };
 }
 
+/**
+ * Waits until {@link Coroutines.notify} is called with `key` (returns its value) or
+ * `timeoutMs` pass (returns undefined): a condition variable on the virtual clock.
+ */
+export function* waitFor<T = unknown>(key: string, timeoutMs: number): Coroutine<T | undefined> {
+  return (yield { kind: "wait", key, timeoutMs }) as T | undefined;
+}
+
 /** A request handler: the params and the caller's address in, a coroutine out. */
 export type RpcHandler = (params: any, from: ProcessAddress) => Coroutine<unknown>;
 
@@ -93,7 +102,7 @@ interface ResponseMessage {
 }
 
 interface TimerMessage {
-  readonly rpc: "timeout" | "wake";
+  readonly rpc: "timeout" | "wake" | "wait-timeout";
   readonly id: number;
 }
 
@@ -102,6 +111,8 @@ interface Parked {
   readonly finish: (error: unknown, result: unknown) => void;
   /** For calls: the callee, to match the response and to fail the call if the callee dies. */
   readonly callee: ProcessAddress | null;
+  /** For waits: the key they wait on. */
+  readonly waitKey: string | null;
   readonly timer: TimerHandle;
 }
 
@@ -140,6 +151,16 @@ export class Coroutines {
     return true;
   }
 
+  /** Resumes every coroutine waiting on `key` with `value`, in the order they started waiting. */
+  notify(key: string, value: unknown = true): void {
+    for (const [id, parked] of [...this.parked]) {
+      if (parked.waitKey !== key) continue;
+      this.parked.delete(id);
+      this.context.cancelTimer(parked.timer);
+      this.advance(parked.coroutine, parked.finish, { value });
+    }
+  }
+
   /** Handles a protocol timer; returns false for any other timer payload. */
   timer(payload: unknown): boolean {
     if (!isRpcMessage(payload)) return false;
@@ -147,7 +168,7 @@ export class Coroutines {
     const parked = this.parked.get(id);
     if (parked === undefined) return true;
     this.parked.delete(id);
-    if (rpc === "wake") this.advance(parked.coroutine, parked.finish, { value: undefined });
+    if (rpc === "wake" || rpc === "wait-timeout") this.advance(parked.coroutine, parked.finish, { value: undefined });
     else {
       const callee = parked.callee!;
       const error = new RpcError("DeadlineExceeded", `call to ${callee.process} on ${callee.host}: context deadline exceeded`);
@@ -221,7 +242,11 @@ export class Coroutines {
       }
       const operation = step.value;
       if (operation.kind === "sleep") {
-        this.park(coroutine, finish, null, operation.durationMs, "wake");
+        this.park(coroutine, finish, null, null, operation.durationMs, "wake");
+        return;
+      }
+      if (operation.kind === "wait") {
+        this.park(coroutine, finish, null, operation.key, operation.timeoutMs, "wait-timeout");
         return;
       }
       const local = operation.host === this.context.host || operation.host === this.context.address;
@@ -234,7 +259,7 @@ export class Coroutines {
         this.monitored.add(operation.process);
         this.context.monitor(operation.process);
       }
-      const id = this.park(coroutine, finish, callee, operation.timeoutMs, "timeout");
+      const id = this.park(coroutine, finish, callee, null, operation.timeoutMs, "timeout");
       const request: RequestMessage = { rpc: "request", id, method: operation.method, params: operation.params };
       this.context.send(operation.host, operation.process, request);
       return;
@@ -245,13 +270,14 @@ export class Coroutines {
     coroutine: Coroutine<unknown>,
     finish: (error: unknown, result: unknown) => void,
     callee: ProcessAddress | null,
+    waitKey: string | null,
     delayMs: number,
     rpc: TimerMessage["rpc"],
   ): number {
     if (this.parked.size >= coroutinesMax) boundExceeded("coroutinesMax", coroutinesMax, `in ${this.context.process} on ${this.context.host}`);
     const id = this.nextId++;
     const timer = this.context.setTimer(delayMs, { rpc, id } satisfies TimerMessage);
-    this.parked.set(id, { coroutine, finish, callee, timer });
+    this.parked.set(id, { coroutine, finish, callee, waitKey, timer });
     return id;
   }
 }
@@ -273,7 +299,7 @@ function rethrow(error: unknown): void {
  */
 export abstract class RpcProcess implements ProcessBehaviour {
   /** The context of this incarnation, set at start. */
-  protected context!: ProcessContext;
+  context!: ProcessContext;
   /** The coroutines of this incarnation, set at start. */
   protected coroutines!: Coroutines;
 

@@ -5,12 +5,12 @@
  */
 import { SimulationError } from "./errors.js";
 import type { LinkOptions } from "./network.js";
-import type { Simulation } from "./simulation.js";
+import type { SimulationKernel } from "./simulation.js";
 
-/** Injects faults into a {@link Simulation}; reached as `sim.faults`. */
+/** Injects faults into a simulation; reached as `sim.faults`. */
 export class Faults {
   /** @internal */
-  constructor(private readonly simulation: Simulation) {}
+  constructor(protected readonly simulation: SimulationKernel) {}
 
   /** Powers a host off: its processes die, their memory is lost, its disk is kept. */
   crash(hostName: string): void {

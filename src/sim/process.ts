@@ -48,6 +48,8 @@ export interface ProcessContext {
   readonly pid: number;
   /** Current virtual time in ms since the start of the simulation. */
   readonly now: number;
+  /** Current wall-clock time of the simulation (its fixed start time plus `now`), ms since the Unix epoch. */
+  readonly wallTimeMs: number;
   /** This process's own generator: forked from the simulation's by host, process name and incarnation. */
   readonly random: Random;
   /** The host's disk: survives crashes and restarts. */
@@ -73,6 +75,12 @@ export interface ProcessContext {
   monitor(processName: string): void;
   /** Whether a process of that name runs on this host now (like finding a listening unix socket). */
   isRunning(processName: string): boolean;
+  /**
+   * Kills process `processName` on this host at once, like SIGKILL: no stop handler runs, it
+   * ends with `exitCode` (default 137), and its `diesWithParent` children die with it.
+   * Returns whether it was running.
+   */
+  kill(processName: string, exitCode?: number): boolean;
 }
 
 /**
@@ -98,6 +106,7 @@ export type ProcessFactory = () => ProcessBehaviour;
 /** What the kernel offers process instances. Implemented by the simulation; not public. */
 export interface ProcessKernel {
   readonly now: number;
+  readonly startTimeMs: number;
   send(from: ProcessInstance, toHost: string, toProcess: string, message: unknown): void;
   setTimer(owner: ProcessInstance, delayMs: number, payload: unknown): TimerHandle;
   cancelTimer(handle: TimerHandle): void;
@@ -106,6 +115,7 @@ export interface ProcessKernel {
   requestExit(instance: ProcessInstance, exitCode: number): void;
   monitor(watcher: ProcessInstance, processName: string): void;
   isRunning(hostName: string, processName: string): boolean;
+  kill(killer: ProcessInstance, processName: string, exitCode: number): boolean;
 }
 
 /** One incarnation of a process: its behaviour, its context, and whether it is alive. */
@@ -142,6 +152,10 @@ export class ProcessInstance implements ProcessContext {
     return this.kernel.now;
   }
 
+  get wallTimeMs(): number {
+    return this.kernel.startTimeMs + this.kernel.now;
+  }
+
   send(toHost: string, toProcess: string, message: unknown): void {
     this.kernel.send(this, toHost, toProcess, message);
   }
@@ -176,6 +190,10 @@ export class ProcessInstance implements ProcessContext {
 
   isRunning(processName: string): boolean {
     return this.kernel.isRunning(this.host, processName);
+  }
+
+  kill(processName: string, exitCode = 137): boolean {
+    return this.kernel.kill(this, processName, exitCode);
   }
 }
 

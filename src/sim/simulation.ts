@@ -61,24 +61,28 @@ export interface RunUntilOptions {
 /** A listener for events of type `T`. */
 export type SimulationListener<T extends SimulationEventType> = (event: SimulationEventOf<T>) => void;
 
+/** Disk paths that are tmpfs on a Linux host: emptied at every boot. */
+export const volatileDiskPrefixes: readonly string[] = ["/run/", "/tmp/"];
+
 /** Default CPUs of a host. */
 export const defaultHostCpus = 2;
 /** Default memory of a host: 2 GiB. */
 export const defaultHostMemoryBytes = 2 * 2 ** 30;
 
 /**
- * A deterministic simulation: hosts, their processes, the network between them, a virtual
- * clock and a seeded generator. `runFor`, `runUntil` and `step` advance it synchronously.
+ * The simulation kernel: hosts, their processes, the network between them, a virtual clock
+ * and a seeded generator. `runFor`, `runUntil` and `step` advance it synchronously. Hosts
+ * added here are bare machines; `Simulation` extends this with Docker Engines on every host.
  *
  * @example
  * ```ts
- * const sim = new Simulation({ seed: "demo", network: { latencyMs: [5, 15], lossRate: 0 } });
+ * const sim = new SimulationKernel({ seed: "demo", network: { latencyMs: [5, 15], lossRate: 0 } });
  * sim.addHost("manager1", { cpus: 4, memoryBytes: 8 * 2 ** 30, labels: { zone: "a" } });
  * sim.runFor(10_000);
  * console.log(sim.now, sim.traceHash());
  * ```
  */
-export class Simulation {
+export class SimulationKernel {
   /** The seed this simulation was built with. */
   readonly seed: string;
   /** Wall-clock time of virtual time 0, in ms since the Unix epoch. */
@@ -97,6 +101,8 @@ export class Simulation {
   private instantTimeMs = -1;
   private instantCount = 0;
   private busyDepth = 0;
+  /** The ordinal of the next automatic address (10.0.0.1 is 1). */
+  private nextAddressOrdinal = 1;
   private readonly queue: EventQueue;
   private readonly hostsByName = new Map<string, Host>();
   private readonly hostsByAddress = new Map<string, Host>();
@@ -120,8 +126,13 @@ export class Simulation {
     this.random = new Random(this.seed);
     this.networkRandom = this.random.fork("network");
     this.queue = new EventQueue(this.limits.pendingEventsMax);
-    this.faults = new Faults(this);
+    this.faults = this.createFaults();
     this.kernel = this.makeKernel();
+  }
+
+  /** Makes the fault injector; layers above the kernel extend it. */
+  protected createFaults(): Faults {
+    return new Faults(this);
   }
 
   // ---------------------------------------------------------------- clock
@@ -280,8 +291,8 @@ export class Simulation {
   }
 
   private nextFreeAddress(): string {
-    for (let ordinal = this.hostsByName.size + 1; ; ordinal++) {
-      const address = automaticAddress(ordinal);
+    for (;;) {
+      const address = automaticAddress(this.nextAddressOrdinal++);
       if (!this.hostsByAddress.has(address)) return address;
     }
   }
@@ -379,6 +390,7 @@ export class Simulation {
     if (host.up) this.crashHost(host);
     host.up = true;
     host.bootCount++;
+    for (const prefix of volatileDiskPrefixes) for (const key of host.disk.keys(prefix)) host.disk.delete(key);
     host.nextPid = 1;
     this.emit("host.restart", { host: host.name, bootCount: host.bootCount });
     for (const unit of [...host.units.values()]) {
@@ -596,6 +608,7 @@ export class Simulation {
       get now() {
         return simulation.currentTimeMs;
       },
+      startTimeMs: this.startTimeMs,
       send: (from, toHost, toProcess, message) => this.send(from, toHost, toProcess, message),
       setTimer: (owner, delayMs, payload) => this.setTimer(owner, delayMs, payload),
       cancelTimer: (handle) => this.cancelTimer(handle),
@@ -606,6 +619,12 @@ export class Simulation {
         instance.pendingExitCode = exitCode;
       },
       isRunning: (hostName, processName) => this.host(hostName).running.has(processName),
+      kill: (killer, processName, exitCode) => {
+        const target = killer.alive ? this.host(killer.host).running.get(processName) : undefined;
+        if (target === undefined) return false;
+        this.endProcess(target, "killed", exitCode);
+        return true;
+      },
       monitor: (watcher, processName) => {
         const watched = this.host(watcher.host).running.get(processName);
         if (watched !== undefined) watched.monitors.push(watcher);

@@ -2,7 +2,7 @@
 // rates, latency stays in its range, crashes drop messages and kill timers, disks survive.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Simulation, type ProcessBehaviour, type SimulationEventOf } from "swarmsim";
+import { SimulationKernel, type ProcessBehaviour, type SimulationEventOf } from "swarmsim";
 import { propertyOptions } from "../helpers/property.js";
 
 /** A process that sends `count` numbered messages to `peer`, one every `intervalMs`. */
@@ -29,15 +29,15 @@ function sink(): ProcessBehaviour {
   };
 }
 
-function twoHosts(options: ConstructorParameters<typeof Simulation>[0] = {}): Simulation {
-  const sim = new Simulation({ seed: "network", ...options });
+function twoHosts(options: ConstructorParameters<typeof SimulationKernel>[0] = {}): SimulationKernel {
+  const sim = new SimulationKernel({ seed: "network", ...options });
   sim.addHost("a");
   sim.addHost("b");
   sim.spawn("b", "sink", sink);
   return sim;
 }
 
-function deliveries(sim: Simulation): SimulationEventOf<"message.deliver">[] {
+function deliveries(sim: SimulationKernel): SimulationEventOf<"message.deliver">[] {
   return sim.trace.filter((event): event is SimulationEventOf<"message.deliver"> => event.type === "message.deliver");
 }
 
@@ -45,7 +45,7 @@ describe("network", () => {
   it("delivers nothing across a partition, in either direction, until healed", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), fc.integer({ min: 2, max: 6 }), (seed, hostCount) => {
-        const sim = new Simulation({ seed });
+        const sim = new SimulationKernel({ seed });
         const names = Array.from({ length: hostCount }, (_, index) => `h${index}`);
         for (const name of names) sim.addHost(name);
         for (const name of names) {
@@ -168,7 +168,7 @@ describe("network", () => {
   });
 
   it("delivers messages between processes of one host after the local delay, without loss", () => {
-    const sim = new Simulation({ seed: "local", network: { lossRate: 1, localDelayMs: 0.25 } });
+    const sim = new SimulationKernel({ seed: "local", network: { lossRate: 1, localDelayMs: 0.25 } });
     sim.addHost("a");
     sim.spawn("a", "sink", sink);
     sim.spawn("a", "sender", sender("a", 5));

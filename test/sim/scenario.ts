@@ -1,6 +1,6 @@
 // A small deterministic scenario for kernel tests: hosts exchanging jittered pings while a
 // fault schedule is applied. Used in-process, in a child process and in a worker thread.
-import { Simulation, type ProcessBehaviour } from "swarmsim";
+import { SimulationKernel, type ProcessBehaviour } from "swarmsim";
 
 /** One scheduled fault of a kernel scenario. */
 export type KernelFault =
@@ -10,8 +10,8 @@ export type KernelFault =
   | { readonly atMs: number; readonly kind: "link"; readonly from: number; readonly to: number; readonly lossRate: number; readonly duplicateRate: number };
 
 /** Builds and runs the scenario; returns the simulation after `durationMs`. */
-export function runKernelScenario(seed: string, faults: readonly KernelFault[], hostCount = 4, durationMs = 5_000): Simulation {
-  const sim = new Simulation({ seed, network: { latencyMs: [2, 20], lossRate: 0.05, duplicateRate: 0.02 } });
+export function runKernelScenario(seed: string, faults: readonly KernelFault[], hostCount = 4, durationMs = 5_000): SimulationKernel {
+  const sim = new SimulationKernel({ seed, network: { latencyMs: [2, 20], lossRate: 0.05, duplicateRate: 0.02 } });
   const names = Array.from({ length: hostCount }, (_, index) => `host${index + 1}`);
   for (const name of names) sim.addHost(name);
   const chatter = (): ProcessBehaviour => ({

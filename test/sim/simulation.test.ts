@@ -1,7 +1,7 @@
-// The Simulation API of the foundation: running, re-entry refusal, hosts and addresses,
+// The SimulationKernel API of the foundation: running, re-entry refusal, hosts and addresses,
 // processes and their lifecycles, events, the trace and its bound, bounds and crash reports.
 import { describe, expect, it } from "vitest";
-import { Simulation, SimulationCrash, SimulationError, formatTraceEvent, type ProcessBehaviour, type ProcessExit } from "swarmsim";
+import { SimulationKernel, SimulationCrash, SimulationError, formatTraceEvent, type ProcessBehaviour, type ProcessExit } from "swarmsim";
 
 function ticker(intervalMs: number): ProcessBehaviour {
   return {
@@ -13,9 +13,9 @@ function ticker(intervalMs: number): ProcessBehaviour {
   };
 }
 
-describe("Simulation", () => {
+describe("SimulationKernel", () => {
   it("advances virtual time with runFor, step and runUntil", () => {
-    const sim = new Simulation({ seed: 1 });
+    const sim = new SimulationKernel({ seed: 1 });
     expect(sim.step()).toBe(false);
     sim.addHost("h1");
     sim.spawn("h1", "ticker", ticker(100));
@@ -31,19 +31,19 @@ describe("Simulation", () => {
   });
 
   it("refuses calls that advance time from inside the run", () => {
-    const sim = new Simulation();
+    const sim = new SimulationKernel();
     sim.addHost("h1");
     expect(() => sim.runUntil(() => (sim.runFor(1), true))).toThrow(/already running/);
     sim.on("process.start", () => sim.step());
     expect(() => sim.spawn("h1", "p", {})).toThrow(/already running/);
-    const reentrant = new Simulation();
+    const reentrant = new SimulationKernel();
     reentrant.addHost("h1");
     reentrant.spawn("h1", "p", { start: (context) => void context.setTimer(1), timer: () => reentrant.runFor(5) });
     expect(() => reentrant.runFor(10)).toThrow(SimulationCrash);
   });
 
   it("assigns addresses in order and validates hosts", () => {
-    const sim = new Simulation();
+    const sim = new SimulationKernel();
     expect(sim.addHost("manager1").address).toBe("10.0.0.1");
     expect(sim.addHost("custom", { address: "10.0.0.2", labels: { zone: "a" } }).labels).toEqual({ zone: "a" });
     expect(sim.addHost("manager2").address).toBe("10.0.0.3");
@@ -59,7 +59,7 @@ describe("Simulation", () => {
   });
 
   it("changes nothing on bad fault arguments", () => {
-    const sim = new Simulation();
+    const sim = new SimulationKernel();
     sim.addHost("a");
     sim.addHost("b");
     const before = sim.traceHash();
@@ -73,15 +73,15 @@ describe("Simulation", () => {
   });
 
   it("uses a fixed, configurable wall-clock epoch", () => {
-    expect(new Simulation().isoTime()).toBe("2025-01-01T00:00:00.000Z");
-    const sim = new Simulation({ startTime: "2024-02-28T23:59:59Z" });
+    expect(new SimulationKernel().isoTime()).toBe("2025-01-01T00:00:00.000Z");
+    const sim = new SimulationKernel({ startTime: "2024-02-28T23:59:59Z" });
     sim.runFor(1_500);
     expect(sim.isoTime()).toBe("2024-02-29T00:00:00.500Z");
-    expect(() => new Simulation({ startTime: "yesterday" })).toThrow(/invalid startTime/);
+    expect(() => new SimulationKernel({ startTime: "yesterday" })).toThrow(/invalid startTime/);
   });
 
   it("starts boot-time processes again after a restart, with fresh memory", () => {
-    const sim = new Simulation();
+    const sim = new SimulationKernel();
     sim.addHost("h1");
     sim.spawn("h1", "ticker", () => ticker(100), { startOnBoot: true });
     sim.spawn("h1", "helper", {});
@@ -101,7 +101,7 @@ describe("Simulation", () => {
   });
 
   it("kills children that die with their parent and tells the parent when a child exits", () => {
-    const sim = new Simulation();
+    const sim = new SimulationKernel();
     sim.addHost("h1");
     const exits: ProcessExit[] = [];
     sim.spawn("h1", "shim", {
@@ -125,7 +125,7 @@ describe("Simulation", () => {
   });
 
   it("lets a process monitor another and restart a process by name", () => {
-    const sim = new Simulation();
+    const sim = new SimulationKernel();
     sim.addHost("h1");
     const seen: string[] = [];
     sim.spawn("h1", "server", {});
@@ -138,7 +138,7 @@ describe("Simulation", () => {
   });
 
   it("stops a process gracefully through its stop handler", () => {
-    const sim = new Simulation();
+    const sim = new SimulationKernel();
     sim.addHost("h1");
     const calls: string[] = [];
     sim.spawn("h1", "p", { stop: (context) => void calls.push(`stop at ${context.now}`) });
@@ -148,7 +148,7 @@ describe("Simulation", () => {
   });
 
   it("emits typed events to listeners and keeps a bounded trace", () => {
-    const sim = new Simulation({ trace: { eventsMax: 50 } });
+    const sim = new SimulationKernel({ trace: { eventsMax: 50 } });
     const crashes: string[] = [];
     const listener = (event: { host: string; time: number }) => void crashes.push(`${event.host}@${event.time}`);
     sim.on("host.crash", listener);
@@ -168,7 +168,7 @@ describe("Simulation", () => {
 
   it("records less at lower trace levels while listeners still hear everything", () => {
     const runWith = (level: "all" | "lifecycle" | "off") => {
-      const sim = new Simulation({ trace: { level } });
+      const sim = new SimulationKernel({ trace: { level } });
       let fires = 0;
       sim.on("timer.fire", () => void fires++);
       sim.addHost("h1");
@@ -183,17 +183,17 @@ describe("Simulation", () => {
   });
 
   it("stops loudly with the seed when a process throws, and names exceeded bounds", () => {
-    const sim = new Simulation({ seed: "boom" });
+    const sim = new SimulationKernel({ seed: "boom" });
     sim.addHost("h1");
     sim.spawn("h1", "bad", { start: (context) => void context.setTimer(5), timer: () => { throw new Error("kaput"); } });
     expect(() => sim.runFor(10)).toThrow(/process "bad" on host "h1" threw: kaput \(seed "boom", time 5ms, event #1/);
 
-    const looping = new Simulation({ seed: "loop", limits: { eventsPerInstantMax: 100 } });
+    const looping = new SimulationKernel({ seed: "loop", limits: { eventsPerInstantMax: 100 } });
     looping.addHost("h1");
     looping.spawn("h1", "spin", { start: (context) => void context.setTimer(0), timer: (context) => void context.setTimer(0) });
     expect(() => looping.runFor(1)).toThrow(/bound eventsPerInstantMax \(100\) exceeded/);
 
-    const flooding = new Simulation({ seed: "flood", limits: { pendingEventsMax: 10 } });
+    const flooding = new SimulationKernel({ seed: "flood", limits: { pendingEventsMax: 10 } });
     flooding.addHost("h1");
     expect(() => flooding.spawn("h1", "flood", { start: (context) => { for (let index = 0; index < 11; index++) context.setTimer(1); } })).toThrow(
       /bound pendingEventsMax \(10\) exceeded/,
@@ -201,7 +201,7 @@ describe("Simulation", () => {
   });
 
   it("formats trace events as readable lines", () => {
-    const sim = new Simulation({ seed: "fmt" });
+    const sim = new SimulationKernel({ seed: "fmt" });
     sim.addHost("manager1");
     sim.addHost("manager2");
     sim.schedule(12_350, () => sim.faults.partition(["manager1"], ["manager2"]));

@@ -1,0 +1,247 @@
+/**
+ * The Engine API's JSON for containers, built from dockerd's records: `ContainerSummary`
+ * (`GET /containers/json`) and `ContainerInspectResponse` (`GET /containers/{id}/json`), with
+ * the fields, defaults and nulls a real Docker 28 daemon sends (see the recorded fixtures).
+ */
+import { formatRfc3339Nano } from "../../cli/times.js";
+import type { ContainerRecord, NetworkRecord } from "../dockerd/records.js";
+import { dockerRoot, recordKeys } from "../dockerd/records.js";
+import { containerStatus, type ContainerStatusState } from "../../cli/units.js";
+
+/** Docker's zero time, shown for times that never happened. */
+export const zeroTime = "0001-01-01T00:00:00Z";
+
+/** Formats a virtual time for the API (RFC 3339 with nanoseconds), or the zero time. */
+export function apiTime(virtualMs: number | null, startTimeMs: number): string {
+  return virtualMs === null ? zeroTime : formatRfc3339Nano(startTimeMs + virtualMs);
+}
+
+/** The command as `docker ps` shows it: path and args joined, quoting args with spaces. */
+export function commandText(record: ContainerRecord): string {
+  return [record.path, ...record.args].map((word) => (/[\s'"]/.test(word) ? `'${word.replace(/'/g, "'\\''")}'` : word)).join(" ");
+}
+
+interface PortSummary {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: "tcp" | "udp" | "sctp";
+}
+
+/** The `Ports` of a summary: exposed ports, and published bindings for running containers. */
+function summaryPorts(record: ContainerRecord): PortSummary[] {
+  const ports: PortSummary[] = [];
+  const exposed = new Set([...Object.keys(record.config.ExposedPorts ?? {}), ...Object.keys(record.hostConfig.PortBindings)]);
+  for (const key of [...exposed].sort()) {
+    const [portText, protocol = "tcp"] = key.split("/");
+    const privatePort = Number(portText);
+    const type = protocol as PortSummary["Type"];
+    const bindings = record.state.running ? record.hostConfig.PortBindings[key] ?? [] : [];
+    if (bindings.length === 0) {
+      if (record.state.running) ports.push({ PrivatePort: privatePort, Type: type });
+      continue;
+    }
+    for (const binding of bindings) {
+      const publicPort = Number(binding.HostPort);
+      ports.push({ IP: binding.HostIp || "0.0.0.0", PrivatePort: privatePort, PublicPort: publicPort, Type: type });
+      if (binding.HostIp === "") ports.push({ IP: "::", PrivatePort: privatePort, PublicPort: publicPort, Type: type });
+    }
+  }
+  return ports;
+}
+
+function endpointSettings(record: ContainerRecord, networkName: string): Record<string, unknown> {
+  const endpoint = record.state.running || record.state.restarting ? record.endpoint : null;
+  return {
+    IPAMConfig: null,
+    Links: null,
+    Aliases: null,
+    MacAddress: endpoint?.macAddress ?? "",
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: endpoint?.networkId ?? "",
+    EndpointID: endpoint?.endpointId ?? "",
+    Gateway: endpoint?.gateway ?? "",
+    IPAddress: endpoint?.ipAddress ?? "",
+    IPPrefixLen: endpoint?.prefixLength ?? 0,
+    IPv6Gateway: "",
+    GlobalIPv6Address: "",
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: endpoint ? [record.name.slice(1), record.id.slice(0, 12)].filter(() => networkName !== "bridge") : null,
+  };
+}
+
+function networkName(record: ContainerRecord): string {
+  const mode = record.hostConfig.NetworkMode;
+  return mode === "default" ? "bridge" : mode;
+}
+
+/** The state as the STATUS column needs it, in wall-clock ms. */
+export function statusState(record: ContainerRecord, startTimeMs: number): ContainerStatusState {
+  const { state } = record;
+  return {
+    running: state.running,
+    paused: false,
+    restarting: state.restarting,
+    removalInProgress: state.status === "removing",
+    dead: state.dead,
+    startedAtMs: state.startedAt === null ? null : startTimeMs + state.startedAt,
+    finishedAtMs: state.finishedAt === null ? null : startTimeMs + state.finishedAt,
+    exitCode: state.exitCode,
+    health: null,
+  };
+}
+
+/** `ContainerSummary`, one entry of `GET /containers/json`. */
+export function containerSummary(record: ContainerRecord, startTimeMs: number, nowMs: number): Record<string, unknown> {
+  const name = networkName(record);
+  return {
+    Id: record.id,
+    Names: [record.name],
+    Image: record.imageName,
+    ImageID: record.imageId,
+    Command: commandText(record),
+    Created: Math.floor((startTimeMs + record.created) / 1000),
+    Ports: summaryPorts(record),
+    Labels: record.config.Labels,
+    State: record.state.status,
+    Status: containerStatus(statusState(record, startTimeMs), startTimeMs + nowMs),
+    HostConfig: { NetworkMode: record.hostConfig.NetworkMode },
+    NetworkSettings: { Networks: { [name]: endpointSettings(record, name) } },
+    Mounts: [],
+  };
+}
+
+/** `ContainerInspectResponse`, `GET /containers/{id}/json`. */
+export function containerInspect(record: ContainerRecord, networks: ReadonlyMap<string, NetworkRecord>, startTimeMs: number): Record<string, unknown> {
+  const { state, hostConfig } = record;
+  const directory = `${dockerRoot}/containers/${record.id}`;
+  const name = networkName(record);
+  const running = state.running || state.restarting;
+  const ports: Record<string, unknown> = {};
+  for (const key of Object.keys(record.config.ExposedPorts ?? {}).sort()) {
+    const bindings = hostConfig.PortBindings[key];
+    ports[key] = running && bindings ? bindings.flatMap((binding) => (binding.HostIp === "" ? [{ HostIp: "0.0.0.0", HostPort: binding.HostPort }, { HostIp: "::", HostPort: binding.HostPort }] : [binding])) : null;
+  }
+  void networks;
+  return {
+    Id: record.id,
+    Created: apiTime(record.created, startTimeMs),
+    Path: record.path,
+    Args: record.args,
+    State: {
+      Status: state.status,
+      Running: state.running,
+      Paused: false,
+      Restarting: state.restarting,
+      OOMKilled: state.oomKilled,
+      Dead: state.dead,
+      Pid: state.pid,
+      ExitCode: state.exitCode,
+      Error: state.error,
+      StartedAt: apiTime(state.startedAt, startTimeMs),
+      FinishedAt: apiTime(state.finishedAt, startTimeMs),
+    },
+    Image: record.imageId,
+    ResolvConfPath: `${directory}/resolv.conf`,
+    HostnamePath: `${directory}/hostname`,
+    HostsPath: `${directory}/hosts`,
+    LogPath: recordKeys.containerLog(record.id),
+    Name: record.name,
+    RestartCount: record.restartCount,
+    Driver: "overlay2",
+    Platform: "linux",
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: null,
+    HostConfig: hostConfigShape(record),
+    GraphDriver: {
+      Data: {
+        LowerDir: `${dockerRoot}/overlay2/${record.id}-init/diff`,
+        MergedDir: `${dockerRoot}/overlay2/${record.id}/merged`,
+        UpperDir: `${dockerRoot}/overlay2/${record.id}/diff`,
+        WorkDir: `${dockerRoot}/overlay2/${record.id}/work`,
+      },
+      Name: "overlay2",
+    },
+    Mounts: [],
+    Config: { ...record.config, ExposedPorts: record.config.ExposedPorts },
+    NetworkSettings: {
+      SandboxID: running ? record.sandboxId : "",
+      SandboxKey: running ? `/var/run/docker/netns/${record.sandboxId.slice(0, 12)}` : "",
+      Ports: ports,
+      Networks: { [name]: endpointSettings(record, name) },
+    },
+  };
+}
+
+/** The full `HostConfig` with Docker's defaults for the fields swarmsim does not model. */
+function hostConfigShape(record: ContainerRecord): Record<string, unknown> {
+  const hostConfig = record.hostConfig;
+  return {
+    Binds: hostConfig.Binds,
+    ContainerIDFile: "",
+    LogConfig: { Type: "json-file", Config: {} },
+    NetworkMode: hostConfig.NetworkMode,
+    PortBindings: hostConfig.PortBindings,
+    RestartPolicy: hostConfig.RestartPolicy,
+    AutoRemove: hostConfig.AutoRemove,
+    VolumeDriver: "",
+    VolumesFrom: null,
+    ConsoleSize: [0, 0],
+    CapAdd: null,
+    CapDrop: null,
+    CgroupnsMode: "private",
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: "private",
+    Cgroup: "",
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: "",
+    Privileged: hostConfig.Privileged,
+    PublishAllPorts: hostConfig.PublishAllPorts,
+    ReadonlyRootfs: false,
+    SecurityOpt: null,
+    UTSMode: "",
+    UsernsMode: "",
+    ShmSize: 67108864,
+    Runtime: "runc",
+    Isolation: "",
+    CpuShares: hostConfig.CpuShares,
+    Memory: hostConfig.Memory,
+    NanoCpus: hostConfig.NanoCpus,
+    CgroupParent: "",
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: hostConfig.CpuPeriod,
+    CpuQuota: hostConfig.CpuQuota,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: "",
+    CpusetMems: "",
+    Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    MemoryReservation: 0,
+    MemorySwap: hostConfig.Memory > 0 ? hostConfig.Memory * 2 : 0,
+    MemorySwappiness: null,
+    OomKillDisable: null,
+    PidsLimit: null,
+    Ulimits: [],
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: ["/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"],
+    ReadonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+  };
+}

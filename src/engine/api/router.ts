@@ -1,0 +1,116 @@
+/**
+ * Routes Engine API requests to their handlers: strips and checks the `/v1.NN` version
+ * prefix, matches the path against each route's pattern (`/containers/{id}/json`), and turns
+ * thrown {@link ApiError}s into Docker's error responses (`{"message": "..."}`).
+ */
+import type { Coroutine } from "../../sim/coroutine.js";
+import { ApiError, type HttpRequest, type HttpResponse } from "./http.js";
+
+/** The highest API version swarmsim serves: the docker CLI 28.2.2 talks 1.50. */
+export const apiVersion = "1.50";
+/** The lowest API version swarmsim accepts, as Docker 28 does. */
+export const minimumApiVersion = "1.24";
+
+/** What a route handler gets. */
+export interface RouteRequest {
+  readonly method: HttpRequest["method"];
+  /** The path without its version prefix. */
+  readonly path: string;
+  /** Path parameters by name, e.g. `{ id: "web" }`. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  /** The API version the client asked for (or the current one). */
+  readonly version: string;
+}
+
+/** What a route handler returns: a status code and a body (and headers if any). */
+export interface RouteResult {
+  readonly statusCode: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One route: a method, a pattern and a coroutine handler. */
+export interface Route<Daemon> {
+  readonly method: HttpRequest["method"];
+  /** A path pattern with `{name}` segments; `{name*}` matches the rest of the path (image names contain slashes). */
+  readonly pattern: string;
+  readonly handler: (daemon: Daemon, request: RouteRequest) => Coroutine<RouteResult>;
+}
+
+interface CompiledRoute<Daemon> {
+  readonly route: Route<Daemon>;
+  readonly expression: RegExp;
+  readonly names: readonly string[];
+}
+
+function compile<Daemon>(route: Route<Daemon>): CompiledRoute<Daemon> {
+  const names: string[] = [];
+  const source = route.pattern.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{(\w+)(\\\*)?\}/g, (_match, name: string, rest?: string) => {
+    names.push(name);
+    return rest ? "(.+?)" : "([^/]+)";
+  });
+  return { route, expression: new RegExp(`^${source}$`), names };
+}
+
+function compareVersions(left: string, right: string): number {
+  const [leftMajor = 0, leftMinor = 0] = left.split(".").map(Number);
+  const [rightMajor = 0, rightMinor = 0] = right.split(".").map(Number);
+  return leftMajor - rightMajor || leftMinor - rightMinor;
+}
+
+/** Docker's headers on every answer. */
+export function standardHeaders(serverVersion: string): Record<string, string> {
+  return {
+    "Api-Version": apiVersion,
+    "Docker-Experimental": "false",
+    Ostype: "linux",
+    Server: `Docker/${serverVersion} (linux)`,
+  };
+}
+
+/** A route table for one daemon type. */
+export class Router<Daemon> {
+  private readonly compiled: CompiledRoute<Daemon>[];
+
+  constructor(routes: readonly Route<Daemon>[]) {
+    this.compiled = routes.map(compile);
+  }
+
+  /** Finds the handler for a request and runs it; every failure becomes Docker's error answer. */
+  *handle(daemon: Daemon, request: HttpRequest, serverVersion: string): Coroutine<HttpResponse> {
+    const headers = standardHeaders(serverVersion);
+    const versionMatch = /^\/v(\d+\.\d+)(\/.*)$/.exec(request.path);
+    const version = versionMatch ? versionMatch[1]! : apiVersion;
+    const path = versionMatch ? versionMatch[2]! : request.path;
+    if (compareVersions(version, apiVersion) > 0) {
+      return { statusCode: 400, headers, body: { message: `client version ${version} is too new. Maximum supported API version is ${apiVersion}` } };
+    }
+    if (compareVersions(version, minimumApiVersion) < 0) {
+      return {
+        statusCode: 400,
+        headers,
+        body: { message: `client version ${version} is too old. Minimum supported API version is ${minimumApiVersion}, please upgrade your client to a newer version` },
+      };
+    }
+    let pathMatched = false;
+    for (const { route, expression, names } of this.compiled) {
+      const match = expression.exec(path);
+      if (!match) continue;
+      pathMatched = true;
+      if (route.method !== request.method && !(request.method === "HEAD" && route.method === "GET")) continue;
+      const params: Record<string, string> = {};
+      names.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1]!)));
+      try {
+        const result = yield* route.handler(daemon, { method: request.method, path, params, query: request.query ?? {}, body: request.body, version });
+        return { statusCode: result.statusCode, headers: { ...headers, ...result.headers }, body: result.body ?? null };
+      } catch (error) {
+        if (error instanceof ApiError) return { statusCode: error.statusCode, headers, body: { message: error.message } };
+        throw error;
+      }
+    }
+    if (pathMatched) return { statusCode: 405, headers, body: { message: "method not allowed" } };
+    return { statusCode: 404, headers, body: { message: "page not found" } };
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The Engine API's system routes: `/_ping`, `/version` and `/info`, with the fields a Docker
+ * 28.2.2 engine on Linux reports, filled from the simulated host (its name, CPUs, memory,
+ * labels) and dockerd's state.
+ */
+import type { Coroutine } from "../../sim/coroutine.js";
+import { engineVersion, type Dockerd } from "../dockerd/daemon.js";
+import { apiTime } from "./container-shapes.js";
+import { apiVersion, minimumApiVersion, type Route, type RouteRequest, type RouteResult } from "./router.js";
+
+/** Versions of the components swarmsim presents, as Docker 28.2.2's static packages ship them. */
+export const componentVersions = {
+  containerd: { version: "1.7.27", commit: "05044ec0a9a75232cad458027ca83437aae3f4da" },
+  runc: { version: "1.2.5", commit: "v1.2.5-0-g59923ef" },
+  dockerInit: { version: "0.19.0", commit: "de40ad0" },
+  goVersion: "go1.24.3",
+  gitCommit: "45873be",
+  kernelVersion: "6.8.0-swarmsim",
+  buildTime: "2025-05-30T12:07:26.000000000+00:00",
+} as const;
+
+function* ping(_daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
+  return { statusCode: 200, body: "OK", headers: { "Cache-Control": "no-cache, no-store, must-revalidate", Pragma: "no-cache", "Content-Type": "text/plain; charset=utf-8" } };
+}
+
+function* version(_daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
+  const { containerd, runc, dockerInit, goVersion, gitCommit, kernelVersion, buildTime } = componentVersions;
+  return {
+    statusCode: 200,
+    body: {
+      Platform: { Name: "Docker Engine - Community" },
+      Components: [
+        {
+          Name: "Engine",
+          Version: engineVersion,
+          Details: { ApiVersion: apiVersion, Arch: "amd64", BuildTime: buildTime, Experimental: "false", GitCommit: gitCommit, GoVersion: goVersion, KernelVersion: kernelVersion, MinAPIVersion: minimumApiVersion, Os: "linux" },
+        },
+        { Name: "containerd", Version: containerd.version, Details: { GitCommit: containerd.commit } },
+        { Name: "runc", Version: runc.version, Details: { GitCommit: runc.commit } },
+        { Name: "docker-init", Version: dockerInit.version, Details: { GitCommit: dockerInit.commit } },
+      ],
+      Version: engineVersion,
+      ApiVersion: apiVersion,
+      MinAPIVersion: minimumApiVersion,
+      GitCommit: gitCommit,
+      GoVersion: goVersion,
+      Os: "linux",
+      Arch: "amd64",
+      KernelVersion: kernelVersion,
+      BuildTime: buildTime,
+    },
+  };
+}
+
+function* info(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
+  const containers = [...daemon.containers.values()];
+  const running = containers.filter((record) => record.state.running).length;
+  const { containerd, runc, dockerInit, kernelVersion } = componentVersions;
+  const labels = [...(daemon.config.labels ?? [])];
+  return {
+    statusCode: 200,
+    body: {
+      ID: daemon.engineId,
+      Containers: containers.length,
+      ContainersRunning: running,
+      ContainersPaused: 0,
+      ContainersStopped: containers.length - running,
+      Images: daemon.images.size,
+      Driver: "overlay2",
+      DriverStatus: [["Backing Filesystem", "extfs"], ["Supports d_type", "true"], ["Using metacopy", "false"], ["Native Overlay Diff", "true"], ["userxattr", "false"]],
+      Plugins: {
+        Volume: ["local"],
+        Network: ["bridge", "host", "ipvlan", "macvlan", "null", "overlay"],
+        Authorization: null,
+        Log: ["awslogs", "fluentd", "gcplogs", "gelf", "journald", "json-file", "local", "splunk", "syslog"],
+      },
+      MemoryLimit: true,
+      SwapLimit: true,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: true,
+      Debug: false,
+      NFd: 29 + 2 * running,
+      OomKillDisable: false,
+      NGoroutines: 45 + 3 * running,
+      SystemTime: apiTime(daemon.now, daemon.wallTimeMs - daemon.now),
+      LoggingDriver: "json-file",
+      CgroupDriver: "systemd",
+      CgroupVersion: "2",
+      NEventsListener: 0,
+      KernelVersion: kernelVersion,
+      OperatingSystem: "Ubuntu 24.04.2 LTS",
+      OSVersion: "24.04",
+      OSType: "linux",
+      Architecture: "x86_64",
+      IndexServerAddress: "https://index.docker.io/v1/",
+      RegistryConfig: {
+        InsecureRegistryCIDRs: ["::1/128", "127.0.0.0/8"],
+        IndexConfigs: { "docker.io": { Name: "docker.io", Mirrors: [], Secure: true, Official: true } },
+        Mirrors: null,
+      },
+      NCPU: daemon.machine.cpus,
+      MemTotal: daemon.machine.memoryBytes,
+      GenericResources: null,
+      DockerRootDir: "/var/lib/docker",
+      HttpProxy: "",
+      HttpsProxy: "",
+      NoProxy: "",
+      Name: daemon.hostName,
+      Labels: labels,
+      ExperimentalBuild: false,
+      ServerVersion: engineVersion,
+      Runtimes: { "io.containerd.runc.v2": { path: "runc", status: { "org.opencontainers.runtime-spec.features": "{}" } }, runc: { path: "runc", status: { "org.opencontainers.runtime-spec.features": "{}" } } },
+      DefaultRuntime: "runc",
+      Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
+      LiveRestoreEnabled: daemon.config["live-restore"] === true,
+      Isolation: "",
+      InitBinary: "docker-init",
+      ContainerdCommit: { ID: containerd.commit },
+      RuncCommit: { ID: runc.commit },
+      InitCommit: { ID: dockerInit.commit },
+      SecurityOptions: ["name=seccomp,profile=builtin", "name=cgroupns"],
+      CDISpecDirs: ["/etc/cdi", "/var/run/cdi"],
+      Containerd: { Address: "/run/containerd/containerd.sock", Namespaces: { Containers: "moby", Plugins: "plugins.moby" } },
+      Warnings: null,
+    },
+  };
+}
+
+/** The system routes. */
+export const systemRoutes: readonly Route<Dockerd>[] = [
+  { method: "GET", pattern: "/_ping", handler: ping },
+  { method: "GET", pattern: "/version", handler: version },
+  { method: "GET", pattern: "/info", handler: info },
+];

@@ -1,0 +1,198 @@
+/**
+ * A typed client for the Engine API of one simulated host. Methods are named after the
+ * operation IDs of the Engine API's swagger.yaml in camelCase (`containerCreate`,
+ * `systemInfo`, ...), take path parameters first, then the body, then one object of query
+ * parameters, and return the API's JSON. Like `sim.exec`, each call is synchronous: it
+ * advances the simulation until dockerd answers. Docker's errors are thrown as
+ * {@link EngineApiError}s.
+ */
+import type { HttpRequest, HttpResponse, LogFrame } from "./api/http.js";
+
+/** An error answer of the Engine API: Docker's status code and message. */
+export class EngineApiError extends Error {
+  override name = "EngineApiError";
+  constructor(
+    /** The HTTP status code (404, 409, 500, ...). */
+    readonly statusCode: number,
+    /** Docker's message, as `{"message": "..."}` carried it. */
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Sends one request and returns its answer, advancing the simulation as needed. */
+export type EngineTransport = (request: HttpRequest) => HttpResponse;
+
+/** Engine API JSON objects, shaped as the swagger definitions named in each method's TSDoc. */
+export type EngineJson = Record<string, any>;
+
+/** Query parameters as the client takes them: strings, numbers, booleans, or filters as an object. */
+export type QueryParameters = Readonly<Record<string, string | number | boolean | Readonly<Record<string, readonly string[]>> | undefined>>;
+
+function encodeQuery(query: QueryParameters | undefined): Record<string, string> {
+  const encoded: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    if (typeof value === "boolean") encoded[key] = value ? "1" : "0";
+    else if (typeof value === "object") encoded[key] = JSON.stringify(value);
+    else encoded[key] = String(value);
+  }
+  return encoded;
+}
+
+const encode = encodeURIComponent;
+
+/** The Engine API of one host, as typed calls. */
+export class EngineClient {
+  constructor(private readonly transport: EngineTransport) {}
+
+  /** Sends a raw request; returns the answer whatever its status. */
+  request(request: HttpRequest): HttpResponse {
+    return this.transport(request);
+  }
+
+  private call(method: HttpRequest["method"], path: string, query?: QueryParameters, body?: unknown): unknown {
+    const response = this.transport({ method, path, query: encodeQuery(query), ...(body === undefined ? {} : { body }) });
+    if (response.statusCode >= 400) {
+      const message = (response.body as { message?: string } | null)?.message ?? `status ${response.statusCode}`;
+      throw new EngineApiError(response.statusCode, message);
+    }
+    return response.body;
+  }
+
+  // ---------------------------------------------------------------- system
+
+  /** `GET /_ping`: "OK". */
+  systemPing(): string {
+    return this.call("GET", "/_ping") as string;
+  }
+
+  /** `GET /version`: SystemVersion. */
+  systemVersion(): EngineJson {
+    return this.call("GET", "/version") as EngineJson;
+  }
+
+  /** `GET /info`: SystemInfo. */
+  systemInfo(): EngineJson {
+    return this.call("GET", "/info") as EngineJson;
+  }
+
+  // ---------------------------------------------------------------- images
+
+  /** `POST /images/create` (pull): the JSON progress messages of the stream, in order. */
+  imageCreate(query: { fromImage: string; tag?: string }): EngineJson[] {
+    return this.call("POST", "/images/create", query) as EngineJson[];
+  }
+
+  /** `GET /images/json`: ImageSummary[]. */
+  imageList(query?: { all?: boolean; filters?: Readonly<Record<string, readonly string[]>> }): EngineJson[] {
+    return this.call("GET", "/images/json", query) as EngineJson[];
+  }
+
+  /** `GET /images/{name}/json`: ImageInspect. */
+  imageInspect(name: string): EngineJson {
+    return this.call("GET", `/images/${name}/json`) as EngineJson;
+  }
+
+  /** `DELETE /images/{name}`: ImageDeleteResponseItem[]. */
+  imageDelete(name: string, query?: { force?: boolean; noprune?: boolean }): EngineJson[] {
+    return this.call("DELETE", `/images/${name}`, query) as EngineJson[];
+  }
+
+  // ---------------------------------------------------------------- containers
+
+  /** `POST /containers/create`: ContainerCreateResponse `{ Id, Warnings }`. */
+  containerCreate(body: EngineJson, query?: { name?: string }): { Id: string; Warnings: string[] } {
+    return this.call("POST", "/containers/create", query, body) as { Id: string; Warnings: string[] };
+  }
+
+  /** `GET /containers/json`: ContainerSummary[]. */
+  containerList(query?: { all?: boolean; limit?: number; filters?: Readonly<Record<string, readonly string[]>> }): EngineJson[] {
+    return this.call("GET", "/containers/json", query) as EngineJson[];
+  }
+
+  /** `GET /containers/{id}/json`: ContainerInspectResponse. */
+  containerInspect(id: string): EngineJson {
+    return this.call("GET", `/containers/${encode(id)}/json`) as EngineJson;
+  }
+
+  /** `POST /containers/{id}/start`. */
+  containerStart(id: string): void {
+    this.call("POST", `/containers/${encode(id)}/start`);
+  }
+
+  /** `POST /containers/{id}/stop`; `t` is the grace period in seconds. */
+  containerStop(id: string, query?: { t?: number; signal?: string }): void {
+    this.call("POST", `/containers/${encode(id)}/stop`, query);
+  }
+
+  /** `POST /containers/{id}/kill` (default SIGKILL). */
+  containerKill(id: string, query?: { signal?: string }): void {
+    this.call("POST", `/containers/${encode(id)}/kill`, query);
+  }
+
+  /** `POST /containers/{id}/restart`. */
+  containerRestart(id: string, query?: { t?: number }): void {
+    this.call("POST", `/containers/${encode(id)}/restart`, query);
+  }
+
+  /** `POST /containers/{id}/wait`: ContainerWaitResponse `{ StatusCode, Error }`. */
+  containerWait(id: string, query?: { condition?: "not-running" | "next-exit" | "removed" }): { StatusCode: number; Error: null | { Message: string } } {
+    return this.call("POST", `/containers/${encode(id)}/wait`, query) as { StatusCode: number; Error: null | { Message: string } };
+  }
+
+  /** `GET /containers/{id}/logs`: the multiplexed frames (stream 1 stdout, 2 stderr). */
+  containerLogs(id: string, query: { stdout?: boolean; stderr?: boolean; timestamps?: boolean; tail?: string }): LogFrame[] {
+    return (this.call("GET", `/containers/${encode(id)}/logs`, query) as { frames: LogFrame[] }).frames;
+  }
+
+  /** `DELETE /containers/{id}`. */
+  containerDelete(id: string, query?: { force?: boolean; v?: boolean }): void {
+    this.call("DELETE", `/containers/${encode(id)}`, query);
+  }
+
+  // ---------------------------------------------------------------- networks
+
+  /** `POST /networks/create`: NetworkCreateResponse `{ Id, Warning }`. */
+  networkCreate(body: EngineJson): { Id: string; Warning: string } {
+    return this.call("POST", "/networks/create", undefined, body) as { Id: string; Warning: string };
+  }
+
+  /** `GET /networks`: Network[]. */
+  networkList(query?: { filters?: Readonly<Record<string, readonly string[]>> }): EngineJson[] {
+    return this.call("GET", "/networks", query) as EngineJson[];
+  }
+
+  /** `GET /networks/{id}`: Network. */
+  networkInspect(id: string): EngineJson {
+    return this.call("GET", `/networks/${encode(id)}`) as EngineJson;
+  }
+
+  /** `DELETE /networks/{id}`. */
+  networkDelete(id: string): void {
+    this.call("DELETE", `/networks/${encode(id)}`);
+  }
+
+  // ---------------------------------------------------------------- volumes
+
+  /** `POST /volumes/create`: Volume. */
+  volumeCreate(body: EngineJson): EngineJson {
+    return this.call("POST", "/volumes/create", undefined, body) as EngineJson;
+  }
+
+  /** `GET /volumes`: VolumeListResponse `{ Volumes, Warnings }`. */
+  volumeList(query?: { filters?: Readonly<Record<string, readonly string[]>> }): { Volumes: EngineJson[]; Warnings: string[] | null } {
+    return this.call("GET", "/volumes", query) as { Volumes: EngineJson[]; Warnings: string[] | null };
+  }
+
+  /** `GET /volumes/{name}`: Volume. */
+  volumeInspect(name: string): EngineJson {
+    return this.call("GET", `/volumes/${encode(name)}`) as EngineJson;
+  }
+
+  /** `DELETE /volumes/{name}`. */
+  volumeDelete(name: string, query?: { force?: boolean }): void {
+    this.call("DELETE", `/volumes/${encode(name)}`, query);
+  }
+}

@@ -1,0 +1,442 @@
+/**
+ * dockerd: the Docker Engine's daemon process. It serves the Engine API (the `http` method of
+ * the request/response protocol), keeps containers, images, networks and volumes on disk, runs
+ * containers through containerd (which starts a shim per container, which runs runC), follows
+ * containerd's exit events, applies restart policies, and on start restores what it finds:
+ * reattaching running containers with live-restore, stopping them without it.
+ */
+import { call, sleep, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
+import type { ProcessAddress } from "../../sim/events.js";
+import type { ProcessExit } from "../../sim/process.js";
+import { containerdProcessName, type ContainerdEventMessage, type ContainerdMethods, type ContainerdTask } from "../../containerd/api.js";
+import "../events.js";
+import { ApiError, notFound, type HttpRequest } from "../api/http.js";
+import { Router, type Route } from "../api/router.js";
+import {
+  daemonConfigKey,
+  loadRecords,
+  recordKeys,
+  dockerRoot,
+  type ContainerRecord,
+  type DaemonConfig,
+  type ImageRecord,
+  type NetworkRecord,
+  type VolumeRecord,
+} from "./records.js";
+import { buildOciSpec } from "./oci-spec.js";
+import { ensurePredefinedNetworks } from "../api/networks.js";
+import { nextRestartDelayMs, shouldRestart } from "./restart-policy.js";
+
+/** The process name of dockerd on every engine host. */
+export const dockerdProcessName = "dockerd";
+/** The Docker Engine version swarmsim presents (the docker CLI on these machines is 28.2.2). */
+export const engineVersion = "28.2.2";
+/** Default seconds `docker stop` waits before SIGKILL. */
+export const defaultStopTimeoutSeconds = 10;
+/** How long dockerd waits between attempts to reach containerd, ms. */
+export const containerdRetryDelayMs = 1_000;
+/** Bound `containerdConnectAttemptsMax`: dockerd gives up reaching containerd after this many attempts (an hour). */
+export const containerdConnectAttemptsMax = 3_600;
+/** How long a SIGKILLed container may take to be reported gone, ms, before dockerd gives up waiting. */
+export const killWaitMs = 30_000;
+/** Timeout of one call to containerd, ms. */
+export const containerdCallTimeoutMs = 10_000;
+
+/** What dockerd knows about the machine it runs on (for `docker info`). */
+export interface MachineFacts {
+  readonly cpus: number;
+  readonly memoryBytes: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Calls a containerd method from a dockerd coroutine. */
+export function* containerd<M extends keyof ContainerdMethods>(
+  host: string,
+  method: M,
+  params: ContainerdMethods[M]["params"],
+): Coroutine<ContainerdMethods[M]["result"]> {
+  return (yield* call(host, containerdProcessName, method, params, containerdCallTimeoutMs)) as ContainerdMethods[M]["result"];
+}
+
+/** The dockerd process. Route handlers reach its state and helpers through this class. */
+export class Dockerd extends RpcProcess {
+  /** Containers by id, in creation order. */
+  readonly containers = new Map<string, ContainerRecord>();
+  /** Images by id. */
+  readonly images = new Map<string, ImageRecord>();
+  /** Networks by id. */
+  readonly networks = new Map<string, NetworkRecord>();
+  /** Volumes by name. */
+  readonly volumes = new Map<string, VolumeRecord>();
+  /** The daemon configuration read at start. */
+  config: DaemonConfig = {};
+  /** This engine's id (`docker info` ID), kept on disk. */
+  engineId = "";
+  /** Whether dockerd is subscribed to containerd's events. */
+  containerdConnected = false;
+  /** Whether the start-up restore has finished (requests before it wait). */
+  ready = false;
+  /** The restart manager's current back-off per container, ms (in memory, as in moby). */
+  private readonly restartDelays = new Map<string, number>();
+
+  constructor(
+    /** The machine's facts. */
+    readonly machine: MachineFacts,
+    private readonly router: Router<Dockerd>,
+  ) {
+    super();
+  }
+
+  protected handlers(): RpcHandlers {
+    return {
+      http: (request: HttpRequest) => this.serve(request),
+    };
+  }
+
+  private *serve(request: HttpRequest): Coroutine<unknown> {
+    const host = this.context.host;
+    this.context.emit("engine.api.request", { host, method: request.method, path: request.path });
+    if (!this.ready) yield* waitFor("ready", containerdRetryDelayMs * containerdConnectAttemptsMax);
+    const response = yield* this.router.handle(this, request, engineVersion);
+    this.context.emit("engine.api.response", { host, method: request.method, path: request.path, statusCode: response.statusCode });
+    return response;
+  }
+
+  // ------------------------------------------------------------ start-up and containerd
+
+  protected override onStart(): void {
+    const disk = this.context.disk;
+    this.config = disk.read<DaemonConfig>(daemonConfigKey) ?? {};
+    this.engineId = disk.read<string>(recordKeys.engineId) ?? this.newEngineId();
+    for (const record of loadRecords<ContainerRecord>(disk, `${dockerRoot}/containers/`, "/config.v2.json")) this.containers.set(record.id, record);
+    for (const record of loadRecords<ImageRecord>(disk, `${dockerRoot}/image/overlay2/imagedb/content/`)) this.images.set(record.id, record);
+    for (const record of loadRecords<NetworkRecord>(disk, `${dockerRoot}/network/files/`)) this.networks.set(record.id, record);
+    for (const record of loadRecords<VolumeRecord>(disk, `${dockerRoot}/volumes/`, "/opts.json")) this.volumes.set(record.name, record);
+    ensurePredefinedNetworks(this);
+    this.context.log(`Starting up (live-restore ${this.config["live-restore"] ? "enabled" : "disabled"})`);
+    this.run(this.connectAndRestore());
+  }
+
+  private newEngineId(): string {
+    const random = this.context.random;
+    const words: string[] = [];
+    for (let index = 0; index < 12; index++) words.push(random.hex(4).toUpperCase());
+    const id = words.join(":");
+    this.context.disk.write(recordKeys.engineId, id);
+    return id;
+  }
+
+  /** Connects to containerd (retrying while it is down), then restores containers once. */
+  private *connectAndRestore(): Coroutine<void> {
+    yield* this.connectContainerd();
+    yield* this.restore();
+    this.ready = true;
+    this.coroutines.notify("ready");
+  }
+
+  private *connectContainerd(): Coroutine<void> {
+    for (let attempt = 1; attempt <= containerdConnectAttemptsMax; attempt++) {
+      try {
+        yield* containerd(this.context.host, "events.Subscribe", {});
+        this.containerdConnected = true;
+        return;
+      } catch (error) {
+        if (!(error instanceof RpcError)) throw error;
+        if (attempt === 1) this.context.log(`containerd not running, retrying: ${error.message}`);
+        yield* sleep(containerdRetryDelayMs);
+      }
+    }
+    this.context.log(`giving up on containerd after ${containerdConnectAttemptsMax} attempts`);
+  }
+
+  /** After (re)connecting: running containers are reattached (live-restore) or stopped; dead ones are marked exited. */
+  private *restore(): Coroutine<void> {
+    const liveRestore = this.config["live-restore"] === true;
+    for (const record of [...this.containers.values()]) {
+      if (!record.state.running && !record.state.restarting) continue;
+      const task = yield* this.taskOf(record.id);
+      if (task !== null && task.status === "running") {
+        if (liveRestore) {
+          this.context.log(`live-restore: reattached container ${record.id.slice(0, 12)}`);
+          continue;
+        }
+        this.context.log(`shutting down container considered alive by containerd: ${record.id.slice(0, 12)}`);
+        yield* this.stopContainer(record.id, this.stopTimeoutSeconds(record), false);
+        continue;
+      }
+      const exitCode = task?.exitStatus ?? 255;
+      yield* this.handleExit(record.id, exitCode, task?.oomKilled ?? false);
+    }
+    for (const record of [...this.containers.values()]) {
+      if (record.state.running || record.state.restarting) continue;
+      if (record.hasBeenStartedBefore && shouldRestart(record, false)) this.run(this.restartAfterDelay(record.id, 0));
+    }
+  }
+
+  private *taskOf(id: string): Coroutine<ContainerdTask | null> {
+    try {
+      return (yield* containerd(this.context.host, "tasks.Get", { containerId: id })).task;
+    } catch (error) {
+      if (error instanceof RpcError && error.code === "NotFound") return null;
+      throw error;
+    }
+  }
+
+  protected override onMessage(message: unknown, _from: ProcessAddress): void {
+    const event = (message as Partial<ContainerdEventMessage>).containerdEvent;
+    if (event === undefined) return super.onMessage(message, _from);
+    if (event.topic !== "/tasks/exit") return;
+    const record = this.containers.get(event.containerId);
+    if (record === undefined || !record.state.running || record.state.restarting) return;
+    this.run(this.handleExit(event.containerId, event.exitStatus ?? 255, false));
+  }
+
+  protected override onExited(exit: ProcessExit): void {
+    if (exit.process !== containerdProcessName || !this.containerdConnected) return;
+    this.containerdConnected = false;
+    this.context.log("containerd connection lost; reconnecting");
+    this.run(this.reconnect());
+  }
+
+  private *reconnect(): Coroutine<void> {
+    yield* this.connectContainerd();
+    if (!this.containerdConnected) return;
+    // Exits that happened while containerd was away are found by asking for each running task.
+    for (const record of [...this.containers.values()]) {
+      if (!record.state.running) continue;
+      const task = yield* this.taskOf(record.id);
+      if (task === null || task.status === "stopped") yield* this.handleExit(record.id, task?.exitStatus ?? 255, task?.oomKilled ?? false);
+    }
+  }
+
+  // ------------------------------------------------------------ records
+
+  /** Stores a container record in memory and on disk. */
+  saveContainer(record: ContainerRecord): ContainerRecord {
+    this.containers.set(record.id, record);
+    this.context.disk.write(recordKeys.container(record.id), record);
+    return record;
+  }
+
+  /** Removes a container record and its log. */
+  deleteContainer(id: string): void {
+    this.containers.delete(id);
+    this.context.disk.delete(recordKeys.container(id));
+    this.context.disk.delete(recordKeys.containerLog(id));
+  }
+
+  /** Finds a container by full id, name, or unique id prefix; 404 otherwise, in Docker's words. */
+  findContainer(reference: string): ContainerRecord {
+    const found = this.lookupContainer(reference);
+    if (found === undefined) throw notFound(`No such container: ${reference}`);
+    return found;
+  }
+
+  /** Like {@link findContainer} but returns undefined. */
+  lookupContainer(reference: string): ContainerRecord | undefined {
+    const exact = this.containers.get(reference);
+    if (exact) return exact;
+    const name = reference.startsWith("/") ? reference : `/${reference}`;
+    for (const record of this.containers.values()) if (record.name === name) return record;
+    if (!/^[0-9a-f]+$/.test(reference)) return undefined;
+    const matches = [...this.containers.values()].filter((record) => record.id.startsWith(reference));
+    if (matches.length > 1) throw new ApiError(400, `multiple IDs found with provided prefix: ${reference}`);
+    return matches[0];
+  }
+
+  /** A new 64-hex-digit id from this process's generator. */
+  newId(): string {
+    return this.context.random.hex(64);
+  }
+
+  /** The current wall-clock time, ms since the Unix epoch. */
+  get wallTimeMs(): number {
+    return this.context.wallTimeMs;
+  }
+
+  /** The virtual time now, ms. */
+  get now(): number {
+    return this.context.now;
+  }
+
+  /** The host this daemon runs on. */
+  get hostName(): string {
+    return this.context.host;
+  }
+
+  // ------------------------------------------------------------ container lifecycle
+
+  private stopTimeoutSeconds(record: ContainerRecord): number {
+    return record.config.StopTimeout ?? defaultStopTimeoutSeconds;
+  }
+
+  private update(id: string, change: (record: ContainerRecord) => ContainerRecord): ContainerRecord | undefined {
+    const record = this.containers.get(id);
+    return record === undefined ? undefined : this.saveContainer(change(record));
+  }
+
+  /** Starts a created or exited container: containerd container, task (shim + runC create), start. */
+  *startContainer(id: string): Coroutine<void> {
+    const record = this.containers.get(id);
+    if (record === undefined) throw notFound(`No such container: ${id}`);
+    if (record.state.running && !record.state.restarting) return;
+    const host = this.context.host;
+    const spec = buildOciSpec(record, this.images.get(record.imageId));
+    try {
+      try {
+        yield* containerd(host, "containers.Create", { container: { id, image: record.imageName, spec, labels: record.config.Labels } });
+      } catch (error) {
+        if (!(error instanceof RpcError) || error.code !== "AlreadyExists") throw error;
+        // Left over from a previous run (as after a crash): clean it up and create it again.
+        yield* this.cleanupContainerd(id);
+        yield* containerd(host, "containers.Create", { container: { id, image: record.imageName, spec, labels: record.config.Labels } });
+      }
+      yield* containerd(host, "tasks.Create", { containerId: id, logKey: recordKeys.containerLog(id) });
+      const { pid } = yield* containerd(host, "tasks.Start", { containerId: id });
+      const endpoint = record.endpoint ?? this.allocateEndpoint(record);
+      this.update(id, (current) => ({
+        ...current,
+        endpoint,
+        hasBeenStartedBefore: true,
+        hasBeenManuallyStopped: false,
+        state: { ...current.state, status: "running", running: true, restarting: false, oomKilled: false, dead: false, pid, exitCode: 0, error: "", startedAt: this.context.now },
+      }));
+    } catch (error) {
+      if (!(error instanceof RpcError)) throw error;
+      yield* this.cleanupContainerd(id);
+      this.update(id, (current) => ({ ...current, state: { ...current.state, status: current.hasBeenStartedBefore ? "exited" : "created", error: error.message, exitCode: 128 } }));
+      throw new ApiError(500, `failed to create task for container: ${error.message}: unknown`);
+    }
+  }
+
+  /** The endpoint a container gets on its network when it first starts. */
+  private allocateEndpoint(record: ContainerRecord): ContainerRecord["endpoint"] {
+    const mode = record.hostConfig.NetworkMode;
+    if (mode === "host" || mode === "none") return null;
+    const networkName = mode === "default" ? "bridge" : mode;
+    const network = [...this.networks.values()].find((candidate) => candidate.name === networkName || candidate.id === networkName);
+    if (network === undefined || network.subnet === null) return null;
+    const used = new Set([...this.containers.values()].map((other) => other.endpoint?.ipAddress));
+    const [base] = network.subnet.split("/");
+    const octets = base!.split(".").map(Number);
+    let ipAddress = "";
+    for (let last = 2; last < 255 && ipAddress === ""; last++) {
+      const candidate = `${octets[0]}.${octets[1]}.${octets[2]}.${last}`;
+      if (!used.has(candidate)) ipAddress = candidate;
+    }
+    const macAddress = `02:42:${ipAddress.split(".").map((part) => Number(part).toString(16).padStart(2, "0")).join(":")}`;
+    return { networkName: network.name, networkId: network.id, endpointId: this.newId(), ipAddress, macAddress, gateway: network.gateway ?? "", prefixLength: Number(network.subnet.split("/")[1]) };
+  }
+
+  /** Deletes the containerd task and container, ignoring what is already gone. */
+  private *cleanupContainerd(id: string): Coroutine<void> {
+    for (const method of ["tasks.Delete", "containers.Delete"] as const) {
+      try {
+        yield* containerd(this.context.host, method, method === "tasks.Delete" ? { containerId: id } : { id });
+      } catch (error) {
+        if (!(error instanceof RpcError)) throw error;
+      }
+    }
+  }
+
+  /** Records a container's exit, cleans up containerd, wakes waiters, and applies the restart policy. */
+  *handleExit(id: string, exitCode: number, oomKilled: boolean): Coroutine<void> {
+    const before = this.containers.get(id);
+    if (before === undefined) return;
+    let task: ContainerdTask | null = null;
+    if (this.containerdConnected) {
+      task = yield* this.taskOf(id);
+      yield* this.cleanupContainerd(id);
+    }
+    const record = this.update(id, (current) => ({
+      ...current,
+      state: {
+        ...current.state,
+        status: "exited",
+        running: false,
+        restarting: false,
+        pid: 0,
+        exitCode: task?.exitStatus ?? exitCode,
+        oomKilled: task?.oomKilled ?? oomKilled,
+        finishedAt: this.context.now,
+      },
+    }))!;
+    this.coroutines.notify(`exit:${id}`, record.state.exitCode);
+    if (record.hostConfig.AutoRemove) {
+      this.deleteContainer(id);
+      return;
+    }
+    if (shouldRestart(record, true)) {
+      const ranMs = record.state.startedAt === null ? 0 : this.context.now - record.state.startedAt;
+      const delayMs = nextRestartDelayMs(this.restartDelays.get(id) ?? 0, ranMs);
+      this.restartDelays.set(id, delayMs);
+      this.run(this.restartAfterDelay(id, delayMs));
+    }
+  }
+
+  /** The restart manager: waits its back-off, then starts the container again. */
+  private *restartAfterDelay(id: string, delayMs: number): Coroutine<void> {
+    // As moby's SetRestarting: a restarting container counts as running for stop, rm and wait.
+    this.update(id, (current) => ({ ...current, restartCount: current.restartCount + 1, state: { ...current.state, status: "restarting", running: true, restarting: true, pid: 0 } }));
+    yield* sleep(delayMs);
+    const record = this.containers.get(id);
+    if (record === undefined || !record.state.restarting || record.hasBeenManuallyStopped) return;
+    try {
+      yield* this.startContainer(id);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      this.context.log(`restart of ${id.slice(0, 12)} failed: ${error.message}`);
+    }
+  }
+
+  /** Sends a signal to a running container through containerd. */
+  *signalContainer(id: string, signal: string): Coroutine<void> {
+    yield* containerd(this.context.host, "tasks.Kill", { containerId: id, signal });
+  }
+
+  /**
+   * Stops a container: its stop signal, then SIGKILL after `timeoutSeconds` (negative: wait
+   * forever, bounded by `killWaitMs` steps). Returns false when it was not running.
+   */
+  *stopContainer(id: string, timeoutSeconds: number, manual = true): Coroutine<boolean> {
+    const record = this.containers.get(id);
+    if (record === undefined) throw notFound(`No such container: ${id}`);
+    if (record.state.restarting) {
+      this.update(id, (current) => ({ ...current, hasBeenManuallyStopped: manual || current.hasBeenManuallyStopped, state: { ...current.state, status: "exited", running: false, restarting: false } }));
+      this.coroutines.notify(`exit:${id}`, record.state.exitCode);
+      return true;
+    }
+    if (!record.state.running) return false;
+    if (manual) this.update(id, (current) => ({ ...current, hasBeenManuallyStopped: true }));
+    const stopSignal = record.config.StopSignal ?? "SIGTERM";
+    if (stopSignal !== "SIGKILL" && timeoutSeconds !== 0) {
+      yield* this.signalContainer(id, stopSignal);
+      if (!this.containers.get(id)?.state.running) return true;
+      const waitMs = timeoutSeconds < 0 ? killWaitMs : timeoutSeconds * 1000;
+      yield* waitFor(`exit:${id}`, waitMs);
+      if (!this.containers.get(id)?.state.running) return true;
+    }
+    yield* this.killAndWait(id);
+    return true;
+  }
+
+  /** SIGKILLs a container and waits until its exit is recorded. */
+  *killAndWait(id: string): Coroutine<void> {
+    yield* this.signalContainer(id, "SIGKILL");
+    if (!this.containers.get(id)?.state.running) return;
+    yield* waitFor(`exit:${id}`, killWaitMs);
+  }
+
+  /** Waits until a container is not running; returns its exit code. */
+  *waitNotRunning(id: string, timeoutMs: number): Coroutine<number> {
+    const record = this.containers.get(id);
+    if (record !== undefined && record.state.running) yield* waitFor(`exit:${id}`, timeoutMs);
+    return this.containers.get(id)?.state.exitCode ?? record?.state.exitCode ?? 0;
+  }
+}
+
+/** Makes the dockerd behaviour factory for a host with these facts and routes. */
+export function dockerdProcess(machine: MachineFacts, routes: readonly Route<Dockerd>[]): () => Dockerd {
+  const router = new Router(routes);
+  return () => new Dockerd(machine, router);
+}

@@ -1,0 +1,131 @@
+// Coroutine request/response between processes: calls, errors, timeouts, sleeps, waits, and
+// calls failed when the callee's process ends.
+import { describe, expect, it } from "vitest";
+import { Coroutines, RpcError, RpcProcess, SimulationKernel, call, sleep, waitFor, type Coroutine, type ProcessContext, type RpcHandlers } from "swarmsim";
+
+class Echo extends RpcProcess {
+  protected handlers(): RpcHandlers {
+    return {
+      echo: (params: { text: string }) => (function* () {
+        yield* sleep(5);
+        return params.text.toUpperCase();
+      })(),
+      fail: () => (function* (): Coroutine<never> {
+        throw new RpcError("NotFound", "no such thing");
+      })(),
+      hang: () => (function* () {
+        yield* sleep(1_000_000);
+      })(),
+    };
+  }
+}
+
+function harness(): { sim: SimulationKernel; results: string[]; client: () => { context: ProcessContext; coroutines: Coroutines } } {
+  const sim = new SimulationKernel({ seed: "rpc", network: { latencyMs: [10, 10] } });
+  sim.addHost("a");
+  sim.addHost("b");
+  sim.spawn("b", "echo", () => new Echo());
+  const results: string[] = [];
+  let state: { context: ProcessContext; coroutines: Coroutines } | null = null;
+  sim.spawn("a", "client", {
+    start(context) {
+      state = { context, coroutines: new Coroutines(context) };
+    },
+    receive(_context, message, from) {
+      state!.coroutines.receive(message, from);
+    },
+    timer(_context, payload) {
+      state!.coroutines.timer(payload);
+    },
+    exited(_context, exit) {
+      state!.coroutines.exited(exit);
+    },
+  });
+  return { sim, results, client: () => state! };
+}
+
+describe("coroutines", () => {
+  it("calls another process and resumes with its answer after the round trip", () => {
+    const { sim, results, client } = harness();
+    client().coroutines.start(
+      (function* () {
+        const answer = yield* call<string>("b", "echo", "echo", { text: "hi" });
+        results.push(`${answer} at ${sim.now}`);
+      })(),
+    );
+    sim.runFor(100);
+    expect(results).toEqual(["HI at 25"]);
+  });
+
+  it("throws the callee's RpcError, and DeadlineExceeded on timeout", () => {
+    const { sim, results, client } = harness();
+    client().coroutines.start(
+      (function* () {
+        try {
+          yield* call("b", "echo", "fail");
+        } catch (error) {
+          results.push(`${(error as RpcError).code}: ${(error as RpcError).message}`);
+        }
+        try {
+          yield* call("b", "echo", "hang", {}, 50);
+        } catch (error) {
+          results.push(`${(error as RpcError).code} at ${sim.now}`);
+        }
+        try {
+          yield* call("b", "echo", "nosuch");
+        } catch (error) {
+          results.push((error as RpcError).message);
+        }
+      })(),
+    );
+    sim.runFor(1_000);
+    expect(results).toEqual(["NotFound: no such thing", "DeadlineExceeded at 70", "unknown method nosuch"]);
+  });
+
+  it("fails a local call at once when nothing listens, and when the callee dies mid-call", () => {
+    const sim = new SimulationKernel({ seed: "local" });
+    sim.addHost("a");
+    const results: string[] = [];
+    let coroutines: Coroutines;
+    sim.spawn("a", "client", {
+      start: (context) => void (coroutines = new Coroutines(context)),
+      receive: (_context, message, from) => void coroutines.receive(message, from),
+      timer: (_context, payload) => void coroutines.timer(payload),
+      exited: (_context, exit) => coroutines.exited(exit),
+    });
+    coroutines!.start(
+      (function* () {
+        try {
+          yield* call("a", "server", "echo", { text: "x" });
+        } catch (error) {
+          results.push((error as RpcError).code);
+        }
+      })(),
+    );
+    sim.spawn("a", "server", () => new Echo());
+    coroutines!.start(
+      (function* () {
+        try {
+          yield* call("a", "server", "hang");
+        } catch (error) {
+          results.push(`${(error as RpcError).code}: ${(error as RpcError).message}`);
+        }
+      })(),
+    );
+    sim.runFor(10);
+    sim.faults.kill("a", "server");
+    sim.runFor(10);
+    expect(results).toEqual(["Unavailable", "Unavailable: connection to server closed: transport is closing"]);
+  });
+
+  it("waits for a notification or a timeout", () => {
+    const { sim, results, client } = harness();
+    const { coroutines } = client();
+    coroutines.start((function* () { results.push(`first ${yield* waitFor("go", 100)} at ${sim.now}`); })());
+    coroutines.start((function* () { results.push(`second ${yield* waitFor("never", 100)} at ${sim.now}`); })());
+    sim.runFor(30);
+    coroutines.notify("go", "now");
+    sim.runFor(200);
+    expect(results).toEqual(["first now at 30", "second undefined at 100"]);
+  });
+});
