@@ -9,11 +9,14 @@ const hexDigits = "0123456789abcdef";
 
 /** A deterministic random generator (seedrandom's Alea), forkable by name. */
 export class Random {
-  private readonly generator: seedrandom.PRNG;
+  private state: seedrandom.PRNG | null = null;
 
   /** @param seed - the seed; the same seed always gives the same sequence. */
-  constructor(readonly seed: string) {
-    this.generator = seedrandom.alea(seed);
+  constructor(readonly seed: string) {}
+
+  /** The generator, made on first use: most processes never draw, and seeding costs. */
+  private get generator(): seedrandom.PRNG {
+    return (this.state ??= seedrandom.alea(this.seed));
   }
 
   /** A new generator whose sequence depends only on this generator's seed and `name`. */
@@ -23,7 +26,7 @@ export class Random {
 
   /** A float in [0, 1). */
   next(): number {
-    return this.generator();
+    return (this.state ?? this.generator)();
   }
 
   /** A float in [minimum, maximum). */
