@@ -17,3 +17,9 @@ if (kernel.ratio < 0.5) {
   console.log("  GOAL MISSED: the kernel is below half the bare loop's rate");
   process.exitCode = 1;
 }
+
+const engine = (await import("./engine.js")).benchEngine();
+console.log("\nengine: create, start and stop 10,000 nginx containers across 100 hosts through the Engine API; trace off");
+console.log(`  wall time             ${engine.wallSeconds.toFixed(1)} s`);
+console.log(`  containers per second ${engine.containersPerSecond.toFixed(0)}`);
+console.log(`  events per container  ${engine.eventsPerContainer.toFixed(0)}`);

@@ -173,7 +173,7 @@ export class SimulationKernel {
     const deadline = this.currentTimeMs + durationMs;
     this.busyDepth++;
     try {
-      for (let next = this.queue.peek(); next !== undefined && next.time <= deadline; next = this.queue.peek()) {
+      for (let next = this.peekLive(); next !== undefined && next.time <= deadline; next = this.peekLive()) {
         this.processNext();
       }
       this.currentTimeMs = deadline;
@@ -198,7 +198,7 @@ export class SimulationKernel {
     try {
       for (;;) {
         if (condition()) return true;
-        const next = this.queue.peek();
+        const next = this.peekLive();
         if (next === undefined || next.time > deadline) {
           this.currentTimeMs = deadline;
           return condition();
@@ -486,25 +486,36 @@ export class SimulationKernel {
     }
   }
 
+  /** Whether an event would do nothing when it comes due (a cancelled timer, a timer or notice of a dead process). */
+  private isStale(event: ScheduledEvent): boolean {
+    return event.cancelled || ((event.kind === EventKind.Timer || event.kind === EventKind.Exit) && !event.target!.alive);
+  }
+
+  /** The next event that will do something, discarding stale ones from the top of the queue. */
+  private peekLive(): ScheduledEvent | undefined {
+    for (let event = this.queue.peek(); event !== undefined; event = this.queue.peek()) {
+      if (!this.isStale(event)) return event;
+      this.queue.pop();
+    }
+    return undefined;
+  }
+
   /** Pops and performs the next live event; false when the queue holds none. */
   private processNext(): boolean {
-    for (;;) {
-      const event = this.queue.pop();
-      if (event === undefined) return false;
-      if (event.cancelled) continue;
-      if ((event.kind === EventKind.Timer || event.kind === EventKind.Exit) && !event.target!.alive) continue;
-      this.advanceClock(event.time);
-      this.processedCount++;
-      try {
-        this.perform(event);
-      } catch (error) {
-        throw this.crashFor(error, event);
-      }
-      return true;
+    if (this.peekLive() === undefined) return false;
+    const event = this.queue.pop()!;
+    this.advanceClock(event.time);
+    this.processedCount++;
+    try {
+      this.perform(event);
+    } catch (error) {
+      throw this.crashFor(error, event);
     }
+    return true;
   }
 
   private advanceClock(time: number): void {
+    if (time < this.currentTimeMs) throw new AssertionFailure(`time went backwards: event at ${time}ms, clock at ${this.currentTimeMs}ms`);
     if (time === this.instantTimeMs) {
       if (++this.instantCount > this.limits.eventsPerInstantMax) {
         boundExceeded("eventsPerInstantMax", this.limits.eventsPerInstantMax, `events at time ${time}ms (a zero-delay loop?)`);

@@ -30,6 +30,26 @@ describe("SimulationKernel", () => {
     expect(sim.now).toBe(2_250);
   });
 
+  it("never processes an event past the deadline when cancelled timers come first", () => {
+    const sim = new SimulationKernel();
+    sim.addHost("h1");
+    const fired: number[] = [];
+    sim.spawn("h1", "p", {
+      start(context) {
+        context.cancelTimer(context.setTimer(10));
+        context.setTimer(5_000);
+      },
+      timer: (context) => void fired.push(context.now),
+    });
+    sim.runFor(100);
+    expect(fired).toEqual([]);
+    expect(sim.now).toBe(100);
+    expect(sim.runUntil(() => false, { timeoutMs: 1_000 })).toBe(false);
+    expect(fired).toEqual([]);
+    sim.runFor(5_000);
+    expect(fired).toEqual([5_000]);
+  });
+
   it("refuses calls that advance time from inside the run", () => {
     const sim = new SimulationKernel();
     sim.addHost("h1");

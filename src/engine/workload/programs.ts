@@ -640,7 +640,7 @@ class StressProgram extends Program {
     const options = parsed.value;
     const debug = options.verbose && !options.quiet;
     const info = !options.quiet;
-    const dbug = (pid: number, text: string) => {
+    const debugLine = (pid: number, text: string) => {
       if (debug) this.out(`stress: dbug: [${pid}] ${text}`);
     };
     if (options.cpuWorkers + options.ioWorkers + options.vmWorkers + options.hddWorkers === 0) {
@@ -663,20 +663,20 @@ class StressProgram extends Program {
     for (let round = 0; round < stressWorkersMax; round++) {
       const forks = remaining.cpu + remaining.io + remaining.vm + remaining.hdd;
       if (forks === 0) break;
-      dbug(1, `using backoff sleep of ${options.backoffMicroseconds * forks}us`);
-      if (options.timeoutSeconds > 0) dbug(1, `setting timeout to ${options.timeoutSeconds}s`);
+      debugLine(1, `using backoff sleep of ${options.backoffMicroseconds * forks}us`);
+      if (options.timeoutSeconds > 0) debugLine(1, `setting timeout to ${options.timeoutSeconds}s`);
       for (const kind of ["cpu", "io", "vm", "hdd"] as const) {
         if (remaining[kind] === 0) continue;
         const pid = nextPid++;
         workerPids.push(pid);
         if (kind === "vm") vmPids.push(pid);
-        dbug(1, `--> hog${kind} worker ${remaining[kind]} [${pid}] forked`);
+        debugLine(1, `--> hog${kind} worker ${remaining[kind]} [${pid}] forked`);
         remaining[kind]--;
       }
     }
     for (const pid of vmPids) {
-      dbug(pid, `allocating ${options.vmBytes} bytes ...`);
-      dbug(pid, `touching bytes in strides of ${options.vmStrideBytes} bytes ...`);
+      debugLine(pid, `allocating ${options.vmBytes} bytes ...`);
+      debugLine(pid, `touching bytes in strides of ${options.vmStrideBytes} bytes ...`);
     }
     const limit = this.options.spec.linux.resources?.memory?.limit;
     const overLimit = limit !== undefined && limit > 0 && stressMemoryBytes(options) > limit;
@@ -690,7 +690,7 @@ class StressProgram extends Program {
         }
         if (options.timeoutSeconds === 0) yield* this.forever();
         yield* sleep(options.timeoutSeconds * millisecondsPerSecond);
-        for (const pid of workerPids) dbug(1, `<-- worker ${pid} signalled normally`);
+        for (const pid of workerPids) debugLine(1, `<-- worker ${pid} signalled normally`);
         if (info) this.out(`stress: info: [1] successful run completed in ${options.timeoutSeconds}s`);
         this.exit(0);
       }.call(this),
