@@ -36,6 +36,8 @@ class ClientProcess implements ProcessBehaviour {
   context: ProcessContext | null = null;
   readonly answers = new Map<number, HttpResponse>();
   lostDaemon = false;
+  /** dockerd runs but does not listen yet (still starting). */
+  refused = false;
   nextId = 1;
 
   start(context: ProcessContext): void {
@@ -46,6 +48,10 @@ class ClientProcess implements ProcessBehaviour {
   receive(_context: ProcessContext, message: unknown, _from: ProcessAddress): void {
     const response = message as ResponseMessage;
     if (response.rpc !== "response") return;
+    if (response.error?.code === "Unavailable") {
+      this.refused = true;
+      return;
+    }
     this.answers.set(
       response.id,
       response.result ?? { statusCode: 500, headers: {}, body: { message: response.error?.message ?? "unknown error" } },
@@ -74,8 +80,12 @@ export function withEngineConnection<T>(kernel: SimulationKernel, hostName: stri
       if (!context.isRunning(dockerdProcessName)) throw new DaemonConnectionError(cannotConnectMessage);
       const id = client.nextId++;
       client.lostDaemon = false;
+      client.refused = false;
       context.send(hostName, dockerdProcessName, { rpc: "request", id, method: "http", params: request });
-      kernel.runUntil(() => client.answers.has(id) || client.lostDaemon || !host.isRunning(clientProcessName), { timeoutMs: engineRequestTimeoutMs });
+      kernel.runUntil(() => client.answers.has(id) || client.lostDaemon || client.refused || !host.isRunning(clientProcessName), {
+        timeoutMs: engineRequestTimeoutMs,
+      });
+      if (client.refused) throw new DaemonConnectionError(cannotConnectMessage);
       const answer = client.answers.get(id);
       if (answer !== undefined) {
         client.answers.delete(id);

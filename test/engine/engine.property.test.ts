@@ -133,7 +133,7 @@ describe("engine under random operations and faults", () => {
           expect(hasProcess, `container ${container.id.slice(0, 12)} running=${container.state.running} process=${hasProcess}`).toBe(container.state.running);
         }
       }),
-      propertyOptions("engine operations and faults", 60),
+      propertyOptions("engine operations and faults", 200),
     );
   });
 });

@@ -35,8 +35,13 @@ export const engineVersion = "28.2.2";
 export const defaultStopTimeoutSeconds = 10;
 /** How long dockerd waits between attempts to reach containerd, ms. */
 export const containerdRetryDelayMs = 1_000;
-/** Bound `containerdConnectAttemptsMax`: dockerd gives up reaching containerd after this many attempts (an hour). */
-export const containerdConnectAttemptsMax = 3_600;
+/**
+ * Bound `containerdConnectAttemptsMax`: after this many failed attempts (a minute) dockerd
+ * gives up on containerd and exits, as the real daemon fails to start without it.
+ */
+export const containerdConnectAttemptsMax = 60;
+/** What dockerd answers while it is not listening yet (still starting): the client cannot connect. */
+export const notListeningMessage = "dockerd is not listening yet";
 /** How long a SIGKILLed container may take to be reported gone, ms, before dockerd gives up waiting. */
 export const killWaitMs = 30_000;
 /** Timeout of one call to containerd, ms. */
@@ -95,8 +100,10 @@ export class Dockerd extends RpcProcess {
 
   private *serve(request: HttpRequest): Coroutine<unknown> {
     const host = this.context.host;
+    // Requests made during start-up wait for it, as with systemd's docker.socket holding them.
+    if (!this.ready) yield* waitFor("ready", containerdRetryDelayMs * (containerdConnectAttemptsMax + 1));
+    if (!this.ready) throw new RpcError("Unavailable", notListeningMessage);
     this.context.emit("engine.api.request", { host, method: request.method, path: request.path });
-    if (!this.ready) yield* waitFor("ready", containerdRetryDelayMs * containerdConnectAttemptsMax);
     const response = yield* this.router.handle(this, request, engineVersion);
     this.context.emit("engine.api.response", { host, method: request.method, path: request.path, statusCode: response.statusCode });
     return response;
@@ -114,7 +121,7 @@ export class Dockerd extends RpcProcess {
     for (const record of loadRecords<VolumeRecord>(disk, `${dockerRoot}/volumes/`, "/opts.json")) this.volumes.set(record.name, record);
     ensurePredefinedNetworks(this);
     this.context.log(`Starting up (live-restore ${this.config["live-restore"] ? "enabled" : "disabled"})`);
-    this.run(this.connectAndRestore());
+    this.runLogged(this.connectAndRestore(), "restore");
   }
 
   private newEngineId(): string {
@@ -129,6 +136,7 @@ export class Dockerd extends RpcProcess {
   /** Connects to containerd (retrying while it is down), then restores containers once. */
   private *connectAndRestore(): Coroutine<void> {
     yield* this.connectContainerd();
+    if (!this.containerdConnected) return;
     yield* this.restore();
     this.ready = true;
     this.coroutines.notify("ready");
@@ -146,7 +154,8 @@ export class Dockerd extends RpcProcess {
         yield* sleep(containerdRetryDelayMs);
       }
     }
-    this.context.log(`giving up on containerd after ${containerdConnectAttemptsMax} attempts`);
+    this.context.log(`failed to start daemon: failed to dial "/run/containerd/containerd.sock": context deadline exceeded`);
+    this.context.exit(1);
   }
 
   /** After (re)connecting: running containers are reattached (live-restore) or stopped; dead ones are marked exited. */
@@ -169,17 +178,31 @@ export class Dockerd extends RpcProcess {
     }
     for (const record of [...this.containers.values()]) {
       if (record.state.running || record.state.restarting) continue;
-      if (record.hasBeenStartedBefore && shouldRestart(record, false)) this.run(this.restartAfterDelay(record.id, 0));
+      if (record.hasBeenStartedBefore && shouldRestart(record, false)) this.runLogged(this.restartAfterDelay(record.id, 0), "restart");
     }
   }
 
+  /** The containerd task of a container, or null when containerd has none or cannot be asked. */
   private *taskOf(id: string): Coroutine<ContainerdTask | null> {
     try {
       return (yield* containerd(this.context.host, "tasks.Get", { containerId: id })).task;
     } catch (error) {
-      if (error instanceof RpcError && error.code === "NotFound") return null;
-      throw error;
+      if (!(error instanceof RpcError)) throw error;
+      if (error.code !== "NotFound") this.context.log(`getting task ${id.slice(0, 12)}: ${error.message}`);
+      return null;
     }
+  }
+
+  /**
+   * Runs a background coroutine (restore, exit handling, restarts): a failure talking to
+   * containerd is logged, as dockerd logs it, and does not stop the daemon.
+   */
+  private runLogged(coroutine: Coroutine<void>, what: string): void {
+    this.run(coroutine, (error) => {
+      if (error === undefined) return;
+      if (error instanceof RpcError || error instanceof ApiError) this.context.log(`${what}: ${error.message}`);
+      else throw error;
+    });
   }
 
   protected override onMessage(message: unknown, _from: ProcessAddress): void {
@@ -188,14 +211,14 @@ export class Dockerd extends RpcProcess {
     if (event.topic !== "/tasks/exit") return;
     const record = this.containers.get(event.containerId);
     if (record === undefined || !record.state.running || record.state.restarting) return;
-    this.run(this.handleExit(event.containerId, event.exitStatus ?? 255, false));
+    this.runLogged(this.handleExit(event.containerId, event.exitStatus ?? 255, false), "handling exit");
   }
 
   protected override onExited(exit: ProcessExit): void {
     if (exit.process !== containerdProcessName || !this.containerdConnected) return;
     this.containerdConnected = false;
     this.context.log("containerd connection lost; reconnecting");
-    this.run(this.reconnect());
+    this.runLogged(this.reconnect(), "reconnecting to containerd");
   }
 
   private *reconnect(): Coroutine<void> {
@@ -360,7 +383,9 @@ export class Dockerd extends RpcProcess {
         oomKilled: task?.oomKilled ?? oomKilled,
         finishedAt: this.context.now,
       },
-    }))!;
+    }));
+    // The container may have been removed while containerd was being asked.
+    if (record === undefined) return;
     this.coroutines.notify(`exit:${id}`, record.state.exitCode);
     if (record.hostConfig.AutoRemove) {
       this.deleteContainer(id);
@@ -370,7 +395,7 @@ export class Dockerd extends RpcProcess {
       const ranMs = record.state.startedAt === null ? 0 : this.context.now - record.state.startedAt;
       const delayMs = nextRestartDelayMs(this.restartDelays.get(id) ?? 0, ranMs);
       this.restartDelays.set(id, delayMs);
-      this.run(this.restartAfterDelay(id, delayMs));
+      this.runLogged(this.restartAfterDelay(id, delayMs), "restart");
     }
   }
 
