@@ -5,9 +5,8 @@
  * its subscribers (dockerd). Task state lives in the shims: `tasks.Get` asks the shim, as
  * containerd's tasks service does.
  *
- * Shims are started as containerd's children with `diesWithParent: false`, so they survive
- * containerd (a real shim double-forks and is adopted by init; the simulated process list
- * shows containerd as its parent, by name). When containerd starts it reloads every bundle
+ * Shims are started detached, as a real shim double-forks and is adopted by init: they have no
+ * parent and survive containerd. When containerd starts it reloads every bundle
  * under `/run/containerd/io.containerd.runtime.v2.task/moby/`: a live shim is reconnected
  * (its unacknowledged exit events arrive again), a dead one is cleaned up and its task
  * reported exited with status 137, as containerd's `cleanupAfterDeadShim` does.
@@ -164,7 +163,7 @@ class Containerd extends RpcProcess {
     this.removeBundle(id);
     this.context.disk.write(bundleFileKey(id, bundleFiles.config), container.spec);
     this.context.spawn(shim, shimProcess({ containerId: id, containerdProcess: this.context.process, programFactory: this.options.programFactory }), {
-      diesWithParent: false,
+      detached: true,
     });
     this.context.monitor(shim);
     try {
@@ -325,7 +324,8 @@ class Containerd extends RpcProcess {
     for (const id of ids) {
       const shim = disk.read<string>(bundleFileKey(id, bundleFiles.address));
       if (shim !== undefined && this.context.isRunning(shim) && this.tasks.size < containerdTasksMax) {
-        const entry: TaskEntry = { containerId: id, shim, pid: disk.read<number>(bundleFileKey(id, bundleFiles.initPid)) ?? 0, phase: "ready", exited: false, exitPublished: false };
+        const pid = disk.read<number>(bundleFileKey(id, bundleFiles.initPid)) ?? 0;
+        const entry: TaskEntry = { containerId: id, shim, pid, phase: "ready", exited: false, exitPublished: false };
         this.tasks.set(id, entry);
         this.shims.set(shim, id);
         this.context.monitor(shim);
@@ -419,12 +419,12 @@ export const identifierLengthMax = 76;
 const identifierPattern = /^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$/;
 
 /** Throws InvalidArgument unless `id` is a valid containerd identifier (as `identifiers.Validate`). */
-function validateIdentifier(id: unknown, context: string): asserts id is string {
-  if (typeof id !== "string" || id.length === 0) throw new RpcError("InvalidArgument", `${context}: identifier must not be empty: invalid argument`);
+function validateIdentifier(id: unknown, prefix: string): asserts id is string {
+  if (typeof id !== "string" || id.length === 0) throw new RpcError("InvalidArgument", `${prefix}: identifier must not be empty: invalid argument`);
   if (id.length > identifierLengthMax) {
-    throw new RpcError("InvalidArgument", `${context}: identifier "${id}" greater than maximum length (${identifierLengthMax} characters): invalid argument`);
+    throw new RpcError("InvalidArgument", `${prefix}: identifier "${id}" greater than maximum length (${identifierLengthMax} characters): invalid argument`);
   }
   if (!identifierPattern.test(id)) {
-    throw new RpcError("InvalidArgument", `${context}: identifier "${id}" must match ${identifierPattern.source}: invalid argument`);
+    throw new RpcError("InvalidArgument", `${prefix}: identifier "${id}" must match ${identifierPattern.source}: invalid argument`);
   }
 }

@@ -34,6 +34,8 @@ export interface SpawnOptions {
   readonly diesWithParent?: boolean;
   /** Start this process again whenever the host boots (like an enabled systemd unit). Default false. */
   readonly startOnBoot?: boolean;
+  /** For `context.spawn`: detach the child (double fork), so init adopts it and it has no parent. Default false. */
+  readonly detached?: boolean;
 }
 
 /** What a process can do. Effects are queued and performed by the kernel, never inline. */

@@ -625,7 +625,7 @@ export class SimulationKernel {
       cancelTimer: (handle) => this.cancelTimer(handle),
       emit: (type, fields) => this.emit(type, fields),
       spawnChild: (parent, name, behaviour, options) =>
-        this.startProcess(this.host(parent.host), name, behaviour, { ...options, parent: parent.process }),
+        this.startProcess(this.host(parent.host), name, behaviour, options.detached ? options : { ...options, parent: parent.process }),
       requestExit: (instance, exitCode) => {
         instance.pendingExitCode = exitCode;
       },

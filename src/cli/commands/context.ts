@@ -51,6 +51,8 @@ export class OutputStreams {
 export interface CommandContext extends CommandEnvironment {
   /** The output streams of this invocation. */
   readonly output: OutputStreams;
+  /** The command path as invoked: `docker images`, `docker image ls`. */
+  readonly commandPath: string;
 }
 
 /**

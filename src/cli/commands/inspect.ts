@@ -169,3 +169,20 @@ export const inspectCommand: DockerCommand = {
     return writeInspect(context.output, parsed.positionals, parsed.string("format"), (reference) => inspectAny(context, typeConstraint, reference));
   },
 };
+
+/** `docker container inspect [--format F] [--size] CONTAINER...`. */
+export const containerInspectCommand: DockerCommand = {
+  definition: {
+    path: "docker container inspect",
+    usage: "docker container inspect [OPTIONS] CONTAINER [CONTAINER...]",
+    description: "Display detailed information on one or more containers",
+    arguments: { kind: "atLeast", count: 1 },
+    flags: [
+      { name: "format", shorthand: "f", kind: "string", description: inspectFormatHelp },
+      { name: "size", shorthand: "s", kind: "bool", description: "Display total file sizes" },
+    ],
+  },
+  run(parsed: ParsedCommandLine, context: CommandContext): number {
+    return writeInspect(context.output, parsed.positionals, parsed.string("format"), (reference) => context.client.containerInspect(reference));
+  },
+};

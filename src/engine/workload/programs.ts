@@ -204,7 +204,7 @@ abstract class Program implements ProcessBehaviour {
 
   /** Wall-clock time now, ms since the Unix epoch. */
   protected wallTimeMs(): number {
-    return (this.options.startTimeMs ?? defaultStartTimeMs) + this.context.now;
+    return this.context.wallTimeMs;
   }
 
   /** Waits forever. */
@@ -213,7 +213,6 @@ abstract class Program implements ProcessBehaviour {
   }
 }
 
-const defaultStartTimeMs = parseStartTime(defaultStartTime);
 
 // ---------------------------------------------------------------- simple programs
 

@@ -28,9 +28,4 @@ export interface ProgramOptions {
   readonly spec: OciSpec;
   /** The name of the shim process to write output to, on the same host. */
   readonly shimProcess: string;
-  /**
-   * Wall-clock time of virtual time 0, in ms since the Unix epoch (`Simulation.startTimeMs`),
-   * for the dates programs print in their logs. Default: 2025-01-01T00:00:00Z.
-   */
-  readonly startTimeMs?: number;
 }

@@ -61,7 +61,7 @@ export function runProgram(
   const record: ShimRecord = { received: [], exit: null };
   const shim: ProcessBehaviour = {
     start(context) {
-      context.spawn("program", createProgram({ spec, shimProcess: "shim", startTimeMs: sim.startTimeMs }), { diesWithParent: true });
+      context.spawn("program", createProgram({ spec, shimProcess: "shim" }), { diesWithParent: true });
       for (const { atMs, signal } of signals) context.setTimer(atMs, signal);
     },
     timer(context, payload) {
