@@ -48,3 +48,4 @@ export type { EngineJson, EngineTransport, QueryParameters } from "./engine/clie
 export type { HttpRequest, HttpResponse, LogFrame } from "./engine/api/http.js";
 export type { EngineOptions } from "./engine/install.js";
 export { DaemonConnectionError } from "./engine/transport.js";
+export { formatProcessTree } from "./host/process-tree.js";
