@@ -17,7 +17,6 @@ import { runcRuntimeName } from "./api.js";
 import {
   bundleFileKey,
   bundleFiles,
-  bundlePath,
   containerMetadataKey,
   containerMetadataPrefix,
   containerdNamespace,
@@ -392,9 +391,10 @@ class Containerd extends RpcProcess {
     this.publish({ topic: "/tasks/delete", containerId, pid, exitStatus: deadShimExitStatus, exitedAt });
   }
 
+  /** Deletes the bundle's files (a bundle holds only the files of `bundleFiles`). */
   private removeBundle(containerId: string): void {
     const disk = this.context.disk;
-    for (const key of disk.keys(bundlePath(containerId))) disk.delete(key);
+    for (const file of Object.values(bundleFiles)) disk.delete(bundleFileKey(containerId, file));
   }
 }
 

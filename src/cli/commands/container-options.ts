@@ -194,12 +194,12 @@ export function buildCreateRequest(parsed: ParsedCommandLine, detached: boolean)
     OpenStdin: interactive,
     StdinOnce: attachStreams && interactive,
     Env: [...parsed.list("env")],
-    Cmd: command.length > 0 ? command : null,
+    // Docker sends null for an unset Cmd/Entrypoint, which the daemon reads as "the image's";
+    // leaving them out means the same to every engine.
+    ...(command.length > 0 ? { Cmd: command } : {}),
     Image: image,
-    Volumes: null,
     WorkingDir: parsed.string("workdir"),
-    Entrypoint: entrypoint,
-    OnBuild: null,
+    ...(entrypoint !== null ? { Entrypoint: entrypoint } : {}),
     Labels: labels,
     ...(parsed.changed("stop-signal") ? { StopSignal: parsed.string("stop-signal") } : {}),
     ...(parsed.changed("stop-timeout") ? { StopTimeout: parsed.int("stop-timeout") } : {}),

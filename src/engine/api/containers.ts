@@ -100,8 +100,11 @@ function* createContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rou
     for (let retry = 0; name === "" || taken.has(`/${name}`); retry++) name = randomName(daemon.context.random, retry);
   }
   const id = daemon.newId();
-  const entrypoint = body.Entrypoint === undefined ? image.config.Entrypoint : stringList(body.Entrypoint);
-  const command = body.Cmd === undefined || body.Cmd === null ? (body.Entrypoint === undefined ? image.config.Cmd : null) : stringList(body.Cmd);
+  // A null Entrypoint or Cmd means "the image's"; an entrypoint given (even [""]: none) drops the image's Cmd, as in moby.
+  const entrypointGiven = body.Entrypoint !== undefined && body.Entrypoint !== null;
+  const givenEntrypoint = entrypointGiven ? stringList(body.Entrypoint)!.filter((word) => word !== "") : [];
+  const entrypoint = entrypointGiven ? (givenEntrypoint.length > 0 ? givenEntrypoint : null) : image.config.Entrypoint;
+  const command = body.Cmd === undefined || body.Cmd === null ? (entrypointGiven ? null : image.config.Cmd) : stringList(body.Cmd);
   const words = [...(entrypoint ?? []), ...(command ?? [])];
   if (words.length === 0) throw badRequest("no command specified");
   const exposedPorts = { ...(image.config.ExposedPorts ?? {}), ...asRecord(body.ExposedPorts) } as Record<string, Record<string, never>>;
