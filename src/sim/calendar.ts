@@ -6,7 +6,7 @@
 import { SimulationError } from "./errors.js";
 
 /** The default wall-clock time of virtual time 0. */
-export const defaultStartTime = "2025-01-01T00:00:00Z";
+export const defaultStartTime = "2025-06-01T00:00:00Z";
 
 const millisecondsPerDay = 86_400_000;
 

@@ -44,7 +44,7 @@ export interface SimulationOptions {
   readonly seed?: string | number;
   /** Network defaults: latency range, loss, duplication. */
   readonly network?: NetworkOptions;
-  /** The wall-clock time of virtual time 0, RFC 3339. Default "2025-01-01T00:00:00Z". */
+  /** The wall-clock time of virtual time 0, RFC 3339. Default "2025-06-01T00:00:00Z" (after the build dates of the simulated images). */
   readonly startTime?: string;
   /** Trace level and bound. */
   readonly trace?: TraceOptions;

@@ -93,7 +93,7 @@ describe("SimulationKernel", () => {
   });
 
   it("uses a fixed, configurable wall-clock epoch", () => {
-    expect(new SimulationKernel().isoTime()).toBe("2025-01-01T00:00:00.000Z");
+    expect(new SimulationKernel().isoTime()).toBe("2025-06-01T00:00:00.000Z");
     const sim = new SimulationKernel({ startTime: "2024-02-28T23:59:59Z" });
     sim.runFor(1_500);
     expect(sim.isoTime()).toBe("2024-02-29T00:00:00.500Z");

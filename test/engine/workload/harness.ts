@@ -56,7 +56,7 @@ export function runProgram(
   signals: readonly { atMs: number; signal: string }[] = [],
   seed = "programs",
 ): { sim: SimulationKernel; record: ShimRecord } {
-  const sim = new SimulationKernel({ seed });
+  const sim = new SimulationKernel({ seed, startTime: "2025-01-01T00:00:00Z" });
   sim.addHost("node1");
   const record: ShimRecord = { received: [], exit: null };
   const shim: ProcessBehaviour = {
