@@ -8,7 +8,7 @@ import { SimulationKernel, type SimulationOptions as KernelOptions } from "./sim
 import { Faults } from "./sim/faults.js";
 import { EngineClient } from "./engine/client.js";
 import { ensureRegistry, installEngine, type EngineOptions } from "./engine/install.js";
-import { withEngineConnection } from "./engine/transport.js";
+import { DaemonConnectionError, withEngineConnection } from "./engine/transport.js";
 import { EngineFaults } from "./engine/faults.js";
 import { runDocker } from "./cli/docker.js";
 
@@ -78,14 +78,20 @@ export class Simulation extends SimulationKernel {
    * until it completes, and returns what the docker CLI would print.
    */
   exec(hostName: string, line: string, options: ExecOptions = {}): ExecResult {
-    return withEngineConnection(this, hostName, (send) =>
-      runDocker(line, {
-        client: new EngineClient(send),
-        tty: options.tty ?? false,
-        columns: options.columns ?? 80,
-        nowWallMs: () => this.wallTimeMs(),
-      }),
-    );
+    return withEngineConnection(this, hostName, (send) => {
+      try {
+        return runDocker(line, {
+          client: new EngineClient(send),
+          tty: options.tty ?? false,
+          columns: options.columns ?? 80,
+          nowWallMs: () => this.wallTimeMs(),
+        });
+      } catch (error) {
+        // The CLI's own connection errors: printed as the docker CLI prints them, exit 1.
+        if (error instanceof DaemonConnectionError) return { exitCode: 1, stdout: "", stderr: `${error.message}\n` };
+        throw error;
+      }
+    });
   }
 
   /** A typed client of the host's Engine API; every call advances the simulation until dockerd answers. */
