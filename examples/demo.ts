@@ -1,47 +1,71 @@
-// The main demo: three hosts exchanging pings over a simulated network while faults are
-// injected (a crash, a restart, a partition, a lossy link), then the trace is printed.
-// Run it with `npm run demo`; the same seed prints the same lines and hash every time.
-import { Simulation, formatTraceEvent, type ProcessBehaviour } from "swarmsim";
+// The main demo: one Docker host, built as real Docker builds it. It runs containers with the
+// real docker command lines, shows who is whose parent (dockerd -> containerd -> shim -> runC ->
+// container), then kills dockerd and containerd to show what survives, and crashes the host.
+// Run it with `npm run demo`: the same seed prints the same output every time.
+import { Simulation, formatProcessTree, formatTraceEvent } from "swarmsim";
 
-const sim = new Simulation({ seed: "demo", network: { latencyMs: [5, 15], lossRate: 0 } });
-const hostNames = ["manager1", "manager2", "worker1"];
-for (const name of hostNames) sim.addHost(name, { cpus: 4, memoryBytes: 8 * 2 ** 30, labels: { zone: name === "worker1" ? "b" : "a" } });
+const sim = new Simulation({ seed: "demo" });
+sim.addHost("node1", { cpus: 4, memoryBytes: 8 * 2 ** 30 });
 
-/** Every second, ping every other host; answer pings with pongs; count pongs on disk. */
-function pinger(): ProcessBehaviour {
-  return {
-    start(context) {
-      context.log(`up (boot count ${context.disk.read<number>("boots") ?? 0})`);
-      context.disk.write("boots", (context.disk.read<number>("boots") ?? 0) + 1);
-      context.setTimer(1000, "tick");
-    },
-    timer(context) {
-      for (const peer of hostNames) if (peer !== context.host) context.send(peer, "pinger", { kind: "ping", at: context.now });
-      context.setTimer(1000, "tick");
-    },
-    receive(context, message, from) {
-      const { kind } = message as { kind: string };
-      if (kind === "ping") context.send(from.host, from.process, { kind: "pong" });
-      else context.disk.write("pongs", (context.disk.read<number>("pongs") ?? 0) + 1);
-    },
-  };
+function run(line: string): void {
+  const result = sim.exec("node1", line);
+  console.log(`node1$ ${line}`);
+  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stderr) process.stdout.write(result.stderr);
+  if (result.exitCode !== 0) console.log(`(exit code ${result.exitCode})`);
+  console.log();
 }
-for (const name of hostNames) sim.spawn(name, "pinger", pinger, { startOnBoot: true });
 
-sim.schedule(2_500, () => sim.faults.crash("manager2"));
-sim.schedule(4_500, () => sim.faults.restart("manager2"));
-sim.schedule(6_200, () => sim.faults.partition(["manager1"], ["manager2", "worker1"]));
-sim.schedule(7_800, () => sim.faults.heal());
-sim.schedule(8_000, () => sim.faults.setLink("manager1", "worker1", { lossRate: 0.5, latencyMs: [40, 60] }));
+function section(title: string): void {
+  console.log(`\n=== ${title} (virtual time ${(sim.now / 1000).toFixed(3)} s)\n`);
+}
 
-sim.runFor(10_000);
-
-for (const event of sim.trace) {
-  if (event.type === "timer.fire") continue; // ticks are noise here
-  console.log(formatTraceEvent(event));
+section("Containers");
+const before = sim.trace.length;
+run("docker run -d --name web --restart always -p 8080:80 nginx");
+console.log("What that one command did, layer by layer:");
+for (const event of sim.trace.slice(before)) {
+  if (/^(engine\.container|containerd\.|shim\.|runc\.)/.test(event.type)) console.log(formatTraceEvent(event));
 }
 console.log();
-for (const host of sim.hosts()) {
-  console.log(`${host.name.padEnd(9)} ${host.address.padEnd(9)} up=${host.up} boots=${host.bootCount} pongs=${host.disk.read("pongs") ?? 0}`);
-}
-console.log(`\n${sim.trace.length} events, virtual time ${sim.now} ms, trace hash ${sim.traceHash()}`);
+run("docker run -d --name pinger alpine ping docker.com");
+sim.runFor(3_000);
+run("docker ps");
+run("docker logs pinger");
+console.log(formatProcessTree(sim.host("node1").processes()));
+
+section("Stopping: nginx handles SIGTERM, ping as PID 1 does not");
+let start = sim.now;
+run("docker stop web");
+console.log(`stopping web took ${(sim.now - start).toFixed(1)} ms of virtual time\n`);
+start = sim.now;
+run("docker stop pinger");
+console.log(`stopping pinger took ${(sim.now - start).toFixed(1)} ms: the 10 s grace period, then SIGKILL\n`);
+run("docker ps -a");
+
+section("Killing dockerd: containers keep running under their shims");
+run("docker start web");
+sim.faults.kill("node1", "dockerd");
+run("docker ps");
+console.log(formatProcessTree(sim.host("node1").processes()));
+sim.faults.restart("node1", "dockerd");
+sim.runFor(15_000);
+console.log("dockerd is back; without live-restore it stopped web, then its restart policy started it again:");
+run("docker ps");
+
+section("Killing containerd: the shim keeps the container");
+sim.faults.kill("node1", "containerd");
+sim.runFor(2_000);
+console.log(formatProcessTree(sim.host("node1").processes()));
+sim.faults.restart("node1", "containerd");
+sim.runFor(2_000);
+run("docker ps");
+
+section("Crashing the host");
+sim.faults.crash("node1");
+sim.runFor(5_000);
+sim.faults.restart("node1");
+sim.runFor(10_000);
+run("docker ps -a");
+
+console.log(`trace: ${sim.traceInfo.recordedCount} events, hash ${sim.traceHash()}`);

@@ -10,12 +10,22 @@ function runExample(name: string): string {
 }
 
 describe("examples", () => {
-  it("demo.ts builds hosts, injects faults, prints the trace, the same way every time", () => {
+  it("demo.ts shows the engine's layers and what survives each fault, the same way every time", () => {
     const first = runExample("demo.ts");
+    expect(first).toMatch(/containerd\.task\.create[\s\S]*shim\.start[\s\S]*runc\.create[\s\S]*runc\.exit[\s\S]*runc\.start/);
+    expect(first).toMatch(/\\_ container:[0-9a-f]{12}/);
+    expect(first).toMatch(/stopping pinger took 100\d\d\.\d ms/);
+    expect(first).toMatch(/Cannot connect to the Docker daemon/);
+    expect(first).toMatch(/Exited \(137\)/);
+    expect(runExample("demo.ts")).toBe(first);
+  });
+
+  it("kernel-demo.ts builds bare hosts, injects faults and prints the trace", () => {
+    const first = runExample("kernel-demo.ts");
     expect(first).toMatch(/host\.crash/);
     expect(first).toMatch(/network\.partition\s+\[manager1\] \| \[manager2 worker1\]/);
     expect(first).toMatch(/dropped \(loss\)/);
     expect(first).toMatch(/manager2\s+10\.0\.0\.2\s+up=true boots=2/);
-    expect(runExample("demo.ts")).toBe(first);
+    expect(runExample("kernel-demo.ts")).toBe(first);
   });
 });
