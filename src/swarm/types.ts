@@ -1,0 +1,233 @@
+/**
+ * The swarm's objects as the managers keep them (swarmkit's api/objects.proto and types.proto,
+ * reduced to what swarmsim models): nodes, services, tasks, networks and the cluster. Times are
+ * virtual milliseconds; the Engine API's JSON (RFC 3339 strings, capitalised fields) is made
+ * from these by the control API. Objects are immutable: a change is a new object with a
+ * higher `version`.
+ */
+
+/** Task states in swarmkit's order, with its numbers: a task's state only moves forward. */
+export const taskStates = {
+  new: 0,
+  pending: 64,
+  assigned: 192,
+  accepted: 256,
+  preparing: 320,
+  ready: 384,
+  starting: 448,
+  running: 512,
+  complete: 576,
+  shutdown: 640,
+  failed: 704,
+  rejected: 768,
+  remove: 800,
+  orphaned: 832,
+} as const;
+
+/** A task state, lowercased as the Engine API shows it. */
+export type TaskState = keyof typeof taskStates;
+
+/** Whether `state` comes strictly after `other` in swarmkit's order. */
+export function isAfter(state: TaskState, other: TaskState): boolean {
+  return taskStates[state] > taskStates[other];
+}
+
+/** Whether a task in `state` has finished (complete, shutdown, failed, rejected, remove, orphaned). */
+export function isTerminal(state: TaskState): boolean {
+  return taskStates[state] >= taskStates.complete;
+}
+
+/** A node's role. */
+export type NodeRole = "worker" | "manager";
+/** A node's availability, set by `docker node update --availability`. */
+export type NodeAvailability = "active" | "pause" | "drain";
+/** A node's status as the dispatcher sees it. */
+export type NodeState = "unknown" | "down" | "ready" | "disconnected";
+/** A manager's reachability in the Raft group. */
+export type Reachability = "unknown" | "unreachable" | "reachable";
+
+/** Object metadata every stored object carries. */
+export interface ObjectMeta {
+  /** 25-character lowercase alphanumeric id, as swarmkit's identity.NewID. */
+  readonly id: string;
+  /** Raft index of the last change (the Engine API's `Version.Index`). */
+  readonly version: number;
+  /** Virtual ms. */
+  readonly createdAt: number;
+  /** Virtual ms. */
+  readonly updatedAt: number;
+}
+
+/** What the user can change on a node (`docker node update`). */
+export interface NodeSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The role the user asked for (`promote`, `demote`). */
+  readonly desiredRole: NodeRole;
+  readonly availability: NodeAvailability;
+}
+
+/** What the node reports about itself. */
+export interface NodeDescription {
+  readonly hostname: string;
+  readonly platform: { readonly architecture: string; readonly os: string };
+  readonly resources: { readonly nanoCpus: number; readonly memoryBytes: number };
+  readonly engine: { readonly engineVersion: string; readonly labels: Readonly<Record<string, string>> };
+}
+
+/** A node of the swarm. */
+export interface SwarmNode extends ObjectMeta {
+  readonly spec: NodeSpec;
+  /** The role in force (changes once a promotion or demotion is reconciled). */
+  readonly role: NodeRole;
+  readonly description: NodeDescription;
+  readonly status: { readonly state: NodeState; readonly message: string; readonly address: string };
+  /** For managers: their Raft membership. */
+  readonly managerStatus: { readonly leader: boolean; readonly reachability: Reachability; readonly address: string } | null;
+}
+
+/** A published port of a service (`--publish published=8080,target=80`). */
+export interface PortConfig {
+  readonly name: string;
+  readonly protocol: "tcp" | "udp" | "sctp";
+  readonly targetPort: number;
+  readonly publishedPort: number;
+  readonly publishMode: "ingress" | "host";
+}
+
+/** The restart policy of a service's tasks. */
+export interface RestartPolicySpec {
+  readonly condition: "none" | "on-failure" | "any";
+  /** Delay between restarts, ms (swarmkit default 5 s). */
+  readonly delayMs: number;
+  /** Most restarts within `windowMs`; 0 for unlimited. */
+  readonly maxAttempts: number;
+  /** The window restarts are counted in, ms; 0 for all time. */
+  readonly windowMs: number;
+}
+
+/** How a service's tasks are updated (`--update-*`). */
+export interface UpdateConfigSpec {
+  readonly parallelism: number;
+  readonly delayMs: number;
+  readonly failureAction: "pause" | "continue" | "rollback";
+  readonly monitorMs: number;
+  readonly maxFailureRatio: number;
+  readonly order: "stop-first" | "start-first";
+}
+
+/** A placement preference: spread tasks evenly over the values of a node label or property. */
+export interface PlacementPreference {
+  /** e.g. `node.labels.zone`. */
+  readonly spreadDescriptor: string;
+}
+
+/** What runs in each task: the container and its constraints. */
+export interface TaskSpec {
+  readonly container: {
+    readonly image: string;
+    readonly command: readonly string[] | null;
+    readonly args: readonly string[] | null;
+    readonly env: readonly string[];
+    readonly labels: Readonly<Record<string, string>>;
+    readonly stopGracePeriodMs: number | null;
+  };
+  readonly resources: {
+    readonly limits: { readonly nanoCpus: number; readonly memoryBytes: number };
+    readonly reservations: { readonly nanoCpus: number; readonly memoryBytes: number };
+  };
+  readonly restartPolicy: RestartPolicySpec;
+  readonly placement: {
+    /** `node.labels.zone==a` style expressions. */
+    readonly constraints: readonly string[];
+    readonly preferences: readonly PlacementPreference[];
+    /** Most tasks of this service per node; 0 for unlimited. */
+    readonly maxReplicas: number;
+    readonly platforms: readonly { readonly architecture: string; readonly os: string }[];
+  };
+  /** Incremented by `docker service update --force`. */
+  readonly forceUpdate: number;
+}
+
+/** What the user asks for with `docker service create/update`. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly task: TaskSpec;
+  readonly mode: { readonly kind: "replicated"; readonly replicas: number } | { readonly kind: "global" };
+  readonly update: UpdateConfigSpec;
+  readonly rollback: UpdateConfigSpec;
+  readonly endpoint: { readonly mode: "vip" | "dnsrr"; readonly ports: readonly PortConfig[] };
+}
+
+/** A service. */
+export interface Service extends ObjectMeta {
+  readonly spec: ServiceSpec;
+  readonly previousSpec: ServiceSpec | null;
+  /** Ports and virtual IPs the allocator gave it. */
+  readonly endpoint: { readonly ports: readonly PortConfig[]; readonly virtualIps: readonly { readonly networkId: string; readonly address: string }[] };
+  readonly updateStatus: { readonly state: "updating" | "paused" | "completed" | "rollback_started" | "rollback_paused" | "rollback_completed"; readonly startedAt: number; readonly completedAt: number | null; readonly message: string } | null;
+}
+
+/** A task's status as the agent and the managers write it. */
+export interface TaskStatus {
+  /** Virtual ms of the last state change. */
+  readonly timestamp: number;
+  readonly state: TaskState;
+  readonly message: string;
+  /** The error, shown in the ERROR column of `docker service ps`. */
+  readonly error: string;
+  readonly containerId: string | null;
+  readonly pid: number;
+  readonly exitCode: number | null;
+}
+
+/** A task: one immutable attempt to run a service's container on one node. */
+export interface Task extends ObjectMeta {
+  readonly serviceId: string;
+  /** Replicated services: the slot (1..N). Global services: 0. */
+  readonly slot: number;
+  /** Empty until the scheduler assigns it; never changes afterwards. */
+  readonly nodeId: string;
+  /** The service's spec version the task was made from. */
+  readonly spec: TaskSpec;
+  /** The service's spec version index, to tell outdated tasks. */
+  readonly serviceVersion: number;
+  readonly status: TaskStatus;
+  /** Written only by the managers. */
+  readonly desiredState: TaskState;
+  /** `service.slot` or `service.nodeId` style name pieces are derived; this is the name annotation. */
+  readonly name: string;
+}
+
+/** The cluster object: swarm-wide settings and join tokens. */
+export interface Cluster extends ObjectMeta {
+  readonly name: string;
+  /** Task history retention limit (default 5). */
+  readonly taskHistoryRetentionLimit: number;
+  readonly joinTokens: { readonly worker: string; readonly manager: string };
+  /** The root CA's digest, part of the join tokens. */
+  readonly rootCaDigest: string;
+  /** Heartbeat period, ms (default 5 s). */
+  readonly heartbeatPeriodMs: number;
+}
+
+/** The whole cluster state: the Raft state machine's content. */
+export interface ClusterState {
+  readonly cluster: Cluster | null;
+  readonly nodes: Readonly<Record<string, SwarmNode>>;
+  readonly services: Readonly<Record<string, Service>>;
+  readonly tasks: Readonly<Record<string, Task>>;
+}
+
+/** An empty cluster state. */
+export const emptyClusterState: ClusterState = { cluster: null, nodes: {}, services: {}, tasks: {} };
+
+/** swarmkit's defaults. */
+export const swarmDefaults = {
+  taskHistoryRetentionLimit: 5,
+  heartbeatPeriodMs: 5_000,
+  restartDelayMs: 5_000,
+  updateMonitorMs: 5_000,
+  stopGracePeriodMs: 10_000,
+} as const;
