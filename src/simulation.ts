@@ -4,6 +4,7 @@
  * command lines and `sim.engine(host)` for typed Engine API calls.
  */
 import type { Host, HostOptions } from "./host/host.js";
+import { SimulationError } from "./sim/errors.js";
 import { SimulationKernel, type SimulationOptions as KernelOptions } from "./sim/simulation.js";
 import { Faults } from "./sim/faults.js";
 import { EngineClient } from "./engine/client.js";
@@ -11,6 +12,10 @@ import { ensureRegistry, installEngine, type EngineOptions } from "./engine/inst
 import { DaemonConnectionError, withEngineConnection } from "./engine/transport.js";
 import { EngineFaults } from "./engine/faults.js";
 import { runDocker } from "./cli/docker.js";
+import { RaftSafetyChecker, type ProposalResult, type RaftStatus } from "./swarm/raft/index.js";
+import type { RaftObserver, RaftSettings } from "./swarm/raft-driver/raft-node.js";
+import { RaftProcess, raftProcessName, type AppliedProposal } from "./swarm/raft-driver/raft-process.js";
+import { appliedAt, liveLeader, proposeAt, raftStatusOf } from "./swarm/raft-driver/api.js";
 
 /** Options for `new Simulation(...)`. */
 export interface SimulationOptions extends KernelOptions {
@@ -23,6 +28,23 @@ export interface EngineHostOptions extends HostOptions {
   /** This host's engine settings, or `false` for a bare host without Docker. */
   readonly engine?: EngineOptions | false;
 }
+
+/** Options for `Simulation.swarm`. */
+export interface SwarmOptions extends SimulationOptions {
+  /** Number of manager hosts, named manager1..N. Default 3. */
+  readonly managers?: number;
+  /** Number of worker hosts, named worker1..M. Default 0. */
+  readonly workers?: number;
+  /** Raft timing and behaviour (default swarmkit's: heartbeat 1 s, election timeout [10 s, 20 s), checkQuorum on, preVote off). */
+  readonly raft?: RaftSettings;
+  /** Resources of every host. */
+  readonly host?: Omit<HostOptions, "address">;
+}
+
+/** Bound `swarmLeaderWaitMs`: how long `Simulation.swarm` waits for a first leader, virtual ms. */
+export const swarmLeaderWaitMs = 600_000;
+/** Most managers a swarm can have here (Raft groups beyond this are impractical). */
+export const swarmManagersMax = 99;
 
 /** Options for `Simulation.exec`. */
 export interface ExecOptions {
@@ -52,6 +74,38 @@ export interface ExecResult {
  */
 export class Simulation extends SimulationKernel {
   private readonly engineDefaults: EngineOptions | false;
+  private readonly raftObservers: RaftObserver[] = [];
+
+  /**
+   * Builds hosts `manager1..N` and `worker1..M` and starts a Raft group on the managers, then
+   * runs until the group has elected its first leader.
+   *
+   * @example
+   * ```ts
+   * const sim = Simulation.swarm({ seed: "raft", managers: 5, raft: { electionTimeoutMs: [150, 300], heartbeatIntervalMs: 50 } });
+   * console.log(sim.leader()); // { host: "manager3", term: 1 }
+   * ```
+   */
+  static swarm(options: SwarmOptions = {}): Simulation {
+    const managers = options.managers ?? 3;
+    const workers = options.workers ?? 0;
+    if (!Number.isInteger(managers) || managers < 1 || managers > swarmManagersMax) {
+      throw new SimulationError(`invalid managers ${JSON.stringify(managers)}: expected a whole number from 1 to ${swarmManagersMax}`);
+    }
+    if (!Number.isInteger(workers) || workers < 0) throw new SimulationError(`invalid workers ${JSON.stringify(workers)}: expected a whole number >= 0`);
+    const sim = new Simulation(options);
+    const managerNames = Array.from({ length: managers }, (_, index) => `manager${index + 1}`);
+    for (const name of managerNames) sim.addHost(name, options.host ?? {});
+    for (let index = 1; index <= workers; index++) sim.addHost(`worker${index}`, options.host ?? {});
+    const observe: RaftObserver = (member, ready, status) => {
+      for (const observer of sim.raftObservers) observer(member, ready, status);
+    };
+    for (const name of managerNames) {
+      sim.spawn(name, raftProcessName, () => new RaftProcess(options.raft ?? {}, managerNames, observe), { startOnBoot: true });
+    }
+    sim.runUntil(() => sim.leader() !== undefined, { timeoutMs: swarmLeaderWaitMs });
+    return sim;
+  }
 
   constructor(options: SimulationOptions = {}) {
     super(options);
@@ -92,6 +146,32 @@ export class Simulation extends SimulationKernel {
         throw error;
       }
     });
+  }
+
+  /** The live Raft leader of the highest term, or undefined. Does not advance time. */
+  leader(): { host: string; term: number } | undefined {
+    return liveLeader(this);
+  }
+
+  /** The Raft status of the member on `host`. Does not advance time. */
+  raftStatus(hostName: string): RaftStatus {
+    return raftStatusOf(this, hostName);
+  }
+
+  /** Proposes `data` to the Raft group at `host` (accepted only by the leader). Does not advance time. */
+  raftPropose(hostName: string, data: unknown): ProposalResult {
+    return proposeAt(this, hostName, data);
+  }
+
+  /** The proposals the member on `host` has applied, in log order. */
+  raftApplied(hostName: string): readonly AppliedProposal[] {
+    return appliedAt(this, hostName);
+  }
+
+  /** Checks the five Raft safety properties continuously from now on; read `violations` and `ok` of the result. */
+  watchRaftSafety(checker: RaftSafetyChecker = new RaftSafetyChecker()): RaftSafetyChecker {
+    this.raftObservers.push((member, ready, status) => checker.observe(member, ready, status));
+    return checker;
   }
 
   /** A typed client of the host's Engine API; every call advances the simulation until dockerd answers. */

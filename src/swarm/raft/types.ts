@@ -195,3 +195,42 @@ export interface RaftStatus {
   /** The current configuration (the latest membership entry in the log, committed or not). */
   readonly members: readonly string[];
 }
+
+/**
+ * The outputs of a member since the last Ready. Handle in this order: persist `snapshot`,
+ * `entries` and `hardState` (see `MemoryRaftStorage.apply`); only then send `messages`; then
+ * restore the state machine from `snapshot` when `restoreStateMachine`, apply
+ * `committedEntries` in order, arm `timers`; if `snapshotWanted`, snapshot the state machine and
+ * call `compact`; finally call `advance()`.
+ */
+export interface Ready {
+  /** Term, vote and commit index to persist, or null when unchanged. */
+  readonly hardState: HardState | null;
+  /** A snapshot to persist (made by `compact`, or received from the leader), or null. */
+  readonly snapshot: Snapshot | null;
+  /** True when `snapshot` came from the leader: it replaces the whole stored log and the state machine. */
+  readonly restoreStateMachine: boolean;
+  /** Stored entries at or below this index may be deleted (after `compact`), or null. */
+  readonly compactedThroughIndex: number | null;
+  /** Entries to persist: stored entries from `entries[0].index` on are replaced by these. */
+  readonly entries: readonly LogEntry[];
+  /** Messages to send, after persisting. */
+  readonly messages: readonly RaftMessage[];
+  /** Newly committed entries, to apply to the state machine in order. */
+  readonly committedEntries: readonly LogEntry[];
+  /** Timers to (re)arm; a timer not listed keeps its previous request. A stale firing is ignored, so cancelling is optional. */
+  readonly timers: readonly TimerRequest[];
+  /** The role, term and leader when any of them changed, else null. */
+  readonly softState: SoftState | null;
+  /** When set, snapshot the state machine once `committedEntries` are applied and call `compact(index, data)`. */
+  readonly snapshotWanted: { readonly index: number } | null;
+}
+
+/** Why a proposal was refused. */
+export type ProposalRefusal =
+  | { readonly ok: false; readonly reason: "not-leader"; readonly leader: string | null }
+  | { readonly ok: false; readonly reason: "membership-change-pending" }
+  | { readonly ok: false; readonly reason: "already-member" | "not-a-member"; readonly member: string };
+
+/** The result of a proposal: where the entry was appended, or why it was refused. */
+export type ProposalResult = { readonly ok: true; readonly index: number; readonly term: number } | ProposalRefusal;

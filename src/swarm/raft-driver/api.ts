@@ -1,0 +1,51 @@
+/**
+ * What a simulation offers about its Raft members without advancing time: the live leader,
+ * each member's status, proposals, and safety checking of the whole group.
+ */
+import type { SimulationKernel } from "../../sim/simulation.js";
+import { SimulationError } from "../../sim/errors.js";
+import type { ProposalResult, RaftStatus } from "../raft/index.js";
+import type { RaftNode } from "./raft-node.js";
+import { RaftProcess, raftProcessName, type AppliedProposal } from "./raft-process.js";
+
+/** The Raft member running on a host, if any (a Raft-only process or a swarm manager's). */
+export function raftNodeOf(kernel: SimulationKernel, hostName: string): RaftNode | null {
+  const host = kernel.host(hostName);
+  const instance = host.running.get(raftProcessName);
+  const behaviour = instance?.behaviour;
+  return behaviour instanceof RaftProcess ? behaviour.node : null;
+}
+
+/** A member's status; throws a {@link SimulationError} when no member runs on the host. */
+export function raftStatusOf(kernel: SimulationKernel, hostName: string): RaftStatus {
+  const node = raftNodeOf(kernel, hostName);
+  if (node === null) throw new SimulationError(`no Raft member runs on host "${hostName}"`);
+  return node.status();
+}
+
+/** The live leader of the highest term, or undefined. */
+export function liveLeader(kernel: SimulationKernel): { host: string; term: number } | undefined {
+  let best: { host: string; term: number } | undefined;
+  for (const host of kernel.hosts()) {
+    if (!host.up) continue;
+    const node = raftNodeOf(kernel, host.name);
+    if (node === null) continue;
+    const status = node.status();
+    if (status.state === "leader" && (best === undefined || status.term > best.term)) best = { host: host.name, term: status.term };
+  }
+  return best;
+}
+
+/** Proposes data at a member (it must be the leader to succeed). Does not advance time. */
+export function proposeAt(kernel: SimulationKernel, hostName: string, data: unknown): ProposalResult {
+  const node = raftNodeOf(kernel, hostName);
+  if (node === null) throw new SimulationError(`no Raft member runs on host "${hostName}"`);
+  return node.propose(data);
+}
+
+/** The proposals a member has applied, in log order. */
+export function appliedAt(kernel: SimulationKernel, hostName: string): readonly AppliedProposal[] {
+  const instance = kernel.host(hostName).running.get(raftProcessName);
+  if (!(instance?.behaviour instanceof RaftProcess)) throw new SimulationError(`no Raft member runs on host "${hostName}"`);
+  return instance.behaviour.log.applied;
+}

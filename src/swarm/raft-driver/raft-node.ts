@@ -1,0 +1,185 @@
+/**
+ * Drives one pure Raft member inside a simulated process, as swarmkit's raft.Node drives
+ * etcd's: messages and timer firings go in; each Ready is persisted to the host's disk, and
+ * after a simulated fsync delay its messages are sent over the network, its committed entries
+ * applied to the state machine, its timers armed; then the member is advanced. Role, leader,
+ * commit, snapshot and membership changes become typed events.
+ */
+import "./events.js";
+import { boundExceeded } from "../../sim/errors.js";
+import type { ProcessAddress } from "../../sim/events.js";
+import type { ProcessContext, TimerHandle } from "../../sim/process.js";
+import { RaftMember, type LogEntry, type ProposalResult, type RaftMessage, type RaftOptions, type RaftStatus, type RaftTimerKind, type Ready } from "../raft/index.js";
+import { DiskRaftStorage } from "./disk-storage.js";
+
+/** The state machine a Raft node replicates. */
+export interface ReplicatedStateMachine {
+  /** Applies one committed entry (membership entries included, for bookkeeping). */
+  apply(entry: LogEntry): void;
+  /** A serialisable copy of the whole state, for a snapshot. */
+  snapshot(): unknown;
+  /** Replaces the whole state with a snapshot's data (null: the empty state). */
+  restore(data: unknown): void;
+}
+
+/** Raft settings a simulation chooses (the member's own id and randomness come from its host). */
+export type RaftSettings = Omit<RaftOptions, "id" | "random"> & {
+  /** Time a write to the Raft log takes to be durable (fsync), ms. Default 1. */
+  readonly fsyncDelayMs?: number;
+};
+
+/** Default fsync delay of a Raft log write, ms (an SSD). */
+export const defaultFsyncDelayMs = 1;
+/** Bound `readyRoundsMax`: Readies handled back to back without waiting (a member that keeps producing them is looping). */
+export const readyRoundsMax = 1_000;
+
+/** Sees every Ready a member hands out, after it is persisted, with the member's status (for safety checkers). */
+export type RaftObserver = (member: string, ready: Ready, status: RaftStatus) => void;
+
+interface RaftEnvelope {
+  readonly raft: RaftMessage;
+}
+
+interface RaftTimerPayload {
+  readonly raftTimer: RaftTimerKind | "fsync";
+}
+
+/** Whether a message is a Raft message for a {@link RaftNode}. */
+export function isRaftEnvelope(message: unknown): message is RaftEnvelope {
+  return typeof message === "object" && message !== null && "raft" in message;
+}
+
+/** One Raft member living in a process. */
+export class RaftNode {
+  private readonly member: RaftMember;
+  private readonly storage: DiskRaftStorage;
+  private readonly timers = new Map<RaftTimerKind, TimerHandle>();
+  /** A Ready persisted and waiting for its fsync to complete. */
+  private pending: Ready | null = null;
+  private lastLeaderAnnounced: { term: number; leader: string | null } = { term: -1, leader: null };
+
+  constructor(
+    private readonly context: ProcessContext,
+    /** The process name of Raft members on every manager host. */
+    private readonly peerProcess: string,
+    settings: RaftSettings,
+    initialMembers: readonly string[],
+    private readonly stateMachine: ReplicatedStateMachine,
+    private readonly observe: RaftObserver | null = null,
+  ) {
+    this.storage = new DiskRaftStorage(context.disk);
+    if (!this.storage.exists()) this.storage.initialize(initialMembers);
+    const persisted = this.storage.state();
+    const random = context.random.fork("raft");
+    const { fsyncDelayMs: _fsyncDelayMs, ...raftOptions } = settings;
+    this.member = new RaftMember({ ...raftOptions, id: context.host, random: () => random.next() }, persisted, context.now);
+    this.stateMachine.restore(persisted.snapshot.data);
+    this.fsyncDelayMs = settings.fsyncDelayMs ?? defaultFsyncDelayMs;
+    this.drain();
+  }
+
+  private readonly fsyncDelayMs: number;
+
+  /** Handles a Raft message; returns false for any other message. */
+  receive(message: unknown, _from: ProcessAddress): boolean {
+    if (!isRaftEnvelope(message)) return false;
+    this.member.step(message.raft, this.context.now);
+    this.drain();
+    return true;
+  }
+
+  /** Handles a Raft timer; returns false for any other timer payload. */
+  timer(payload: unknown): boolean {
+    if (typeof payload !== "object" || payload === null || !("raftTimer" in payload)) return false;
+    const kind = (payload as RaftTimerPayload).raftTimer;
+    if (kind === "fsync") this.completeFsync();
+    else {
+      this.timers.delete(kind);
+      this.member.timerFired(kind, this.context.now);
+    }
+    this.drain();
+    return true;
+  }
+
+  /** Proposes data to replicate; on the leader it returns the index it will commit at. */
+  propose(data: unknown): ProposalResult {
+    const result = this.member.propose(data);
+    this.drain();
+    return result;
+  }
+
+  /** Proposes adding or removing one member. */
+  proposeMembershipChange(change: { readonly action: "add" | "remove"; readonly member: string }): ProposalResult {
+    const result = this.member.proposeMembershipChange(change);
+    this.drain();
+    return result;
+  }
+
+  /** The member's status. */
+  status(): RaftStatus {
+    return this.member.status();
+  }
+
+  /** Members the leader heard from recently (for quorum checks before removals). */
+  reachableMembers(): string[] {
+    return this.member.reachableMembers(this.context.now);
+  }
+
+  /** Persists each Ready in turn; one that wrote to the log waits for its fsync before it is acted on. */
+  private drain(): void {
+    for (let round = 0; round < readyRoundsMax; round++) {
+      if (this.pending !== null || !this.member.hasReady()) return;
+      const ready = this.member.ready();
+      this.storage.apply(ready);
+      const wroteSomething = ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null;
+      if (wroteSomething && this.fsyncDelayMs > 0) {
+        this.pending = ready;
+        this.context.setTimer(this.fsyncDelayMs, { raftTimer: "fsync" } satisfies RaftTimerPayload);
+        return;
+      }
+      this.act(ready);
+    }
+    boundExceeded("readyRoundsMax", readyRoundsMax, `Readies handled in one step by ${this.context.host}`);
+  }
+
+  private completeFsync(): void {
+    const ready = this.pending;
+    this.pending = null;
+    if (ready !== null) this.act(ready);
+  }
+
+  /** Sends, applies, arms timers and advances, once the Ready is durable. */
+  private act(ready: Ready): void {
+    this.observe?.(this.context.host, ready, this.member.status());
+    for (const message of ready.messages) this.context.send(message.to, this.peerProcess, { raft: message } satisfies RaftEnvelope);
+    if (ready.restoreStateMachine && ready.snapshot !== null) this.stateMachine.restore(ready.snapshot.data);
+    for (const entry of ready.committedEntries) {
+      this.stateMachine.apply(entry);
+      this.context.emit("raft.commit", { host: this.context.host, index: entry.index, term: entry.term });
+      if (entry.kind === "membership") {
+        this.context.emit("raft.membership", { host: this.context.host, index: entry.index, action: entry.data.action, member: entry.data.member, members: [...entry.data.members] });
+      }
+    }
+    for (const request of ready.timers) {
+      const previous = this.timers.get(request.kind);
+      if (previous !== undefined) this.context.cancelTimer(previous);
+      this.timers.set(request.kind, this.context.setTimer(Math.max(0, request.atMs - this.context.now), { raftTimer: request.kind } satisfies RaftTimerPayload));
+    }
+    if (ready.softState !== null) this.announce(ready.softState);
+    if (ready.snapshotWanted !== null) {
+      const index = ready.snapshotWanted.index;
+      if (this.member.compact(index, this.stateMachine.snapshot())) this.context.emit("raft.snapshot", { host: this.context.host, index });
+    }
+    this.member.advance();
+  }
+
+  private announce(softState: NonNullable<Ready["softState"]>): void {
+    const host = this.context.host;
+    this.context.emit("raft.state", { host, term: softState.term, state: softState.state });
+    const { term, leader } = softState;
+    if (leader !== null && (this.lastLeaderAnnounced.term !== term || this.lastLeaderAnnounced.leader !== leader)) {
+      this.lastLeaderAnnounced = { term, leader };
+      this.context.emit("raft.leader", { host, term, leader });
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// The Raft group of a swarm's managers inside the simulation: elections on swarmkit's timing
+// and on the paper's, replication of proposals, persistence across crashes, partitions with
+// checkQuorum, and the five safety properties checked all along.
+import { describe, expect, it } from "vitest";
+import { Simulation } from "swarmsim";
+
+const paperTiming = { electionTimeoutMs: [150, 300] as const, heartbeatIntervalMs: 50 };
+
+describe("Raft group of managers", () => {
+  it("elects a leader on swarmkit's timing and tells everyone", () => {
+    const sim = Simulation.swarm({ seed: "raft-1", managers: 3, workers: 1, engine: false });
+    const leader = sim.leader();
+    expect(leader).toBeDefined();
+    expect(sim.now).toBeGreaterThanOrEqual(10_000);
+    expect(sim.now).toBeLessThan(25_000);
+    sim.runFor(2_000);
+    for (const host of ["manager1", "manager2", "manager3"]) {
+      const status = sim.raftStatus(host);
+      expect(status.leader).toBe(leader!.host);
+      expect(status.term).toBe(leader!.term);
+      expect(status.members).toEqual(["manager1", "manager2", "manager3"]);
+    }
+    expect(() => sim.raftStatus("worker1")).toThrow('no Raft member runs on host "worker1"');
+    const announced = sim.trace.filter((event) => event.type === "raft.leader").map((event) => event.host).sort();
+    expect(announced).toEqual(["manager1", "manager2", "manager3"]);
+  });
+
+  it("replicates proposals to every member and keeps them across a crash of a follower", () => {
+    const sim = Simulation.swarm({ seed: "raft-2", managers: 3, engine: false, raft: paperTiming });
+    const checker = sim.watchRaftSafety();
+    sim.runFor(200); // the followers hear from the new leader
+    const leader = sim.leader()!.host;
+    for (let index = 0; index < 10; index++) expect(sim.raftPropose(leader, { n: index }).ok).toBe(true);
+    const follower = ["manager1", "manager2", "manager3"].find((host) => host !== leader)!;
+    expect(sim.raftPropose(follower, { n: 99 })).toMatchObject({ ok: false, reason: "not-leader", leader });
+    sim.runFor(500);
+    for (const host of ["manager1", "manager2", "manager3"]) expect(sim.raftApplied(host).map((proposal) => proposal.data)).toEqual(Array.from({ length: 10 }, (_, n) => ({ n })));
+    sim.faults.crash(follower);
+    for (let index = 10; index < 15; index++) sim.raftPropose(leader, { n: index });
+    sim.runFor(500);
+    sim.faults.restart(follower);
+    sim.runFor(1_000);
+    expect(sim.raftApplied(follower)).toHaveLength(15);
+    expect(sim.raftStatus(follower).commitIndex).toBe(sim.raftStatus(leader).commitIndex);
+    expect(checker.violations).toEqual([]);
+  });
+
+  it("moves leadership to the majority when the leader is isolated, and the old leader steps down (checkQuorum)", () => {
+    const sim = Simulation.swarm({ seed: "raft-3", managers: 5, engine: false, raft: paperTiming });
+    const checker = sim.watchRaftSafety();
+    const old = sim.leader()!;
+    sim.faults.isolate(old.host);
+    sim.raftPropose(old.host, "lost write");
+    sim.runFor(2_000);
+    const fresh = sim.leader()!;
+    expect(fresh.host).not.toBe(old.host);
+    expect(fresh.term).toBeGreaterThan(old.term);
+    expect(sim.raftStatus(old.host).state).not.toBe("leader");
+    sim.raftPropose(fresh.host, "kept write");
+    sim.faults.heal();
+    sim.runFor(2_000);
+    const applied = sim.raftApplied(old.host).map((proposal) => proposal.data);
+    expect(applied).toContain("kept write");
+    expect(applied).not.toContain("lost write");
+    expect(checker.violations).toEqual([]);
+  });
+
+  it("elects again after the leader crashes, within a few election timeouts", () => {
+    const sim = Simulation.swarm({ seed: "raft-4", managers: 3, engine: false, raft: paperTiming });
+    const old = sim.leader()!;
+    sim.faults.crash(old.host);
+    const crashedAt = sim.now;
+    expect(sim.runUntil(() => (sim.leader()?.term ?? 0) > old.term, { timeoutMs: 5_000 })).toBe(true);
+    expect(sim.now - crashedAt).toBeLessThan(1_500);
+  });
+});
