@@ -23,3 +23,13 @@ console.log("\nengine: create, start and stop 10,000 nginx containers across 100
 console.log(`  wall time             ${engine.wallSeconds.toFixed(1)} s`);
 console.log(`  containers per second ${engine.containersPerSecond.toFixed(0)}`);
 console.log(`  events per container  ${engine.eventsPerContainer.toFixed(0)}`);
+
+const { benchScheduler, formatSchedulerBench } = await import("./scheduler.js");
+console.log("\nscheduler: swarmkit's scheduler benchmark workloads, one scheduling pass each, best of 3");
+for (const line of formatSchedulerBench(benchScheduler())) console.log(`  ${line}`);
+
+const raft = (await import("./raft.js")).benchRaft();
+console.log("\nraft: 5 members, trace off");
+console.log(`  election trials (150-300 ms, leader crash)  ${raft.electionTrialsPerSecond.toFixed(0)} trials/s over ${raft.electionTrials.toLocaleString("en-US")} trials`);
+console.log(`  ${raft.idleHours} simulated hours idle, swarmkit timing  ${raft.idleWallSeconds.toFixed(2)} s wall (${raft.idleEvents.toLocaleString("en-US")} events; goal well under 1 s)`);
+console.log(`  sustained proposals                         ${raft.committedPerSecond.toFixed(0)} committed entries/s over ${raft.proposals.toLocaleString("en-US")}`);

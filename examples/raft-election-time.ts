@@ -7,6 +7,7 @@
 // CDF, and writes CSV.
 //
 // Run it with `npx tsx examples/raft-election-time.ts [trials per range] [csv path]`.
+import { writeFileSync } from "node:fs";
 import { Simulation } from "swarmsim";
 
 /** The timeout ranges of the paper's Figure 16, in ms (top graph, then bottom graph). */
@@ -107,7 +108,6 @@ if (isMain) {
   console.log("\nCDF of election time from 0 to 1,000 ms (░ 25%, ▒ 50%, ▓ 75%, █ 99% of trials done):");
   for (const [label, times] of results) console.log(`${label.padEnd(10)} |${cdfLine(times, 50, 1_000)}|`);
   if (csvPath !== undefined) {
-    const { writeFileSync } = await import("node:fs");
     const rows = ["range,trial,election_ms", ...[...results].flatMap(([label, times]) => times.map((time, trial) => `${label},${trial},${time.toFixed(3)}`))];
     writeFileSync(csvPath, rows.join("\n") + "\n");
     console.log(`\nwrote ${csvPath}`);

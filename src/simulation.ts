@@ -13,7 +13,7 @@ import { DaemonConnectionError, withEngineConnection } from "./engine/transport.
 import { EngineFaults } from "./engine/faults.js";
 import { runDocker } from "./cli/docker.js";
 import { RaftSafetyChecker, type ProposalResult, type RaftStatus } from "./swarm/raft/index.js";
-import type { RaftObserver, RaftSettings } from "./swarm/raft-driver/raft-node.js";
+import { RaftObservers, type RaftSettings } from "./swarm/raft-driver/raft-node.js";
 import { RaftProcess, raftProcessName, type AppliedProposal } from "./swarm/raft-driver/raft-process.js";
 import { appliedAt, liveLeader, proposeAt, raftStatusOf } from "./swarm/raft-driver/api.js";
 
@@ -74,7 +74,7 @@ export interface ExecResult {
  */
 export class Simulation extends SimulationKernel {
   private readonly engineDefaults: EngineOptions | false;
-  private readonly raftObservers: RaftObserver[] = [];
+  private readonly raftObservers = new RaftObservers();
 
   /**
    * Builds hosts `manager1..N` and `worker1..M` and starts a Raft group on the managers, then
@@ -97,11 +97,8 @@ export class Simulation extends SimulationKernel {
     const managerNames = Array.from({ length: managers }, (_, index) => `manager${index + 1}`);
     for (const name of managerNames) sim.addHost(name, options.host ?? {});
     for (let index = 1; index <= workers; index++) sim.addHost(`worker${index}`, options.host ?? {});
-    const observe: RaftObserver = (member, ready, status) => {
-      for (const observer of sim.raftObservers) observer(member, ready, status);
-    };
     for (const name of managerNames) {
-      sim.spawn(name, raftProcessName, () => new RaftProcess(options.raft ?? {}, managerNames, observe), { startOnBoot: true });
+      sim.spawn(name, raftProcessName, () => new RaftProcess(options.raft ?? {}, managerNames, sim.raftObservers), { startOnBoot: true });
     }
     sim.runUntil(() => sim.leader() !== undefined, { timeoutMs: swarmLeaderWaitMs });
     return sim;
@@ -170,7 +167,7 @@ export class Simulation extends SimulationKernel {
 
   /** Checks the five Raft safety properties continuously from now on; read `violations` and `ok` of the result. */
   watchRaftSafety(checker: RaftSafetyChecker = new RaftSafetyChecker()): RaftSafetyChecker {
-    this.raftObservers.push((member, ready, status) => checker.observe(member, ready, status));
+    this.raftObservers.list.push((member, ready, status) => checker.observe(member, ready, status));
     return checker;
   }
 

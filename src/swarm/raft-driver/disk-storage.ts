@@ -51,6 +51,10 @@ export class DiskRaftStorage {
 
   /** Persists a Ready's snapshot, compaction, entries and hard state, in that order. */
   apply(ready: Ready): void {
+    if (ready.snapshot === null && ready.compactedThroughIndex === null && ready.entries.length === 0) {
+      if (ready.hardState !== null) this.disk.write(this.key("hardstate"), ready.hardState);
+      return;
+    }
     let { first, last } = this.bounds();
     if (ready.snapshot !== null) this.disk.write(this.key("snapshot"), ready.snapshot);
     if (ready.restoreStateMachine && ready.snapshot !== null) {

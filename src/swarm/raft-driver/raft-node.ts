@@ -36,6 +36,12 @@ export const readyRoundsMax = 1_000;
 /** Sees every Ready a member hands out, after it is persisted, with the member's status (for safety checkers). */
 export type RaftObserver = (member: string, ready: Ready, status: RaftStatus) => void;
 
+/** The observers of a group's members; members skip the work of reporting while it is empty. */
+export class RaftObservers {
+  /** Registered observers, called in order. */
+  readonly list: RaftObserver[] = [];
+}
+
 interface RaftEnvelope {
   readonly raft: RaftMessage;
 }
@@ -65,7 +71,7 @@ export class RaftNode {
     settings: RaftSettings,
     initialMembers: readonly string[],
     private readonly stateMachine: ReplicatedStateMachine,
-    private readonly observe: RaftObserver | null = null,
+    private readonly observers: RaftObservers | null = null,
   ) {
     this.storage = new DiskRaftStorage(context.disk);
     if (!this.storage.exists()) this.storage.initialize(initialMembers);
@@ -150,7 +156,10 @@ export class RaftNode {
 
   /** Sends, applies, arms timers and advances, once the Ready is durable. */
   private act(ready: Ready): void {
-    this.observe?.(this.context.host, ready, this.member.status());
+    if (this.observers !== null && this.observers.list.length > 0) {
+      const status = this.member.status();
+      for (const observer of this.observers.list) observer(this.context.host, ready, status);
+    }
     for (const message of ready.messages) this.context.send(message.to, this.peerProcess, { raft: message } satisfies RaftEnvelope);
     if (ready.restoreStateMachine && ready.snapshot !== null) this.stateMachine.restore(ready.snapshot.data);
     for (const entry of ready.committedEntries) {

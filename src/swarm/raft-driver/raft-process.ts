@@ -7,7 +7,7 @@ import type { ProcessAddress } from "../../sim/events.js";
 import type { ProcessBehaviour, ProcessContext } from "../../sim/process.js";
 import { boundExceeded } from "../../sim/errors.js";
 import type { LogEntry } from "../raft/index.js";
-import { RaftNode, type RaftObserver, type RaftSettings, type ReplicatedStateMachine } from "./raft-node.js";
+import { RaftNode, type RaftObservers, type RaftSettings, type ReplicatedStateMachine } from "./raft-node.js";
 
 /** The process name of Raft members. */
 export const raftProcessName = "raft";
@@ -50,11 +50,11 @@ export class RaftProcess implements ProcessBehaviour {
   constructor(
     private readonly settings: RaftSettings,
     private readonly initialMembers: readonly string[],
-    private readonly observe: RaftObserver | null,
+    private readonly observers: RaftObservers | null,
   ) {}
 
   start(context: ProcessContext): void {
-    this.node = new RaftNode(context, raftProcessName, this.settings, this.initialMembers, this.log, this.observe);
+    this.node = new RaftNode(context, raftProcessName, this.settings, this.initialMembers, this.log, this.observers);
   }
 
   receive(_context: ProcessContext, message: unknown, from: ProcessAddress): void {
