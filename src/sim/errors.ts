@@ -51,6 +51,14 @@ export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new AssertionFailure(`assertion failed: ${message}`);
 }
 
+/**
+ * Stops the run: a broken invariant. Use as `if (!condition) fail(\`...\`)` where the message is
+ * a template string, so the string is only built when the check fails (hot paths).
+ */
+export function fail(message: string): never {
+  throw new AssertionFailure(`assertion failed: ${message}`);
+}
+
 /** Throws the loud error for a named bound that was exceeded. */
 export function boundExceeded(boundName: string, limit: number, what: string): never {
   throw new AssertionFailure(`bound ${boundName} (${limit}) exceeded: ${what}`);

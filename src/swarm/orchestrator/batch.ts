@@ -4,7 +4,7 @@
  * runs them as successive transactions). `changes()` compacts the result: one change per object,
  * in the order objects were first touched (create + update = create, create + delete = nothing).
  */
-import { assert } from "../../sim/errors.js";
+import { assert, fail } from "../../sim/errors.js";
 import type { Collection, StoreChange, StoredObject } from "../store/changes.js";
 import type { StoreView } from "../store/view.js";
 import type { Cluster, Service, SwarmNode, Task } from "../types.js";
@@ -92,7 +92,7 @@ export class ChangeBatch implements StoreView {
   create<C extends Collection>(collection: C, object: StoredObject<C>): void {
     const key = keyOf(collection, object.id);
     const touched = this.touched.get(key);
-    assert(touched === undefined ? this.committed(collection, object.id) === undefined : touched.value === null && !touched.existed, `batch: create of existing ${key}`);
+    if (!(touched === undefined ? this.committed(collection, object.id) === undefined : touched.value === null && !touched.existed)) fail(`batch: create of existing ${key}`);
     if (touched === undefined) this.touched.set(key, { collection, id: object.id, existed: false, value: object });
     else touched.value = object;
     if (collection === "tasks") this.createdTasks.set(object.id, object as Task);
@@ -103,10 +103,10 @@ export class ChangeBatch implements StoreView {
     const key = keyOf(collection, object.id);
     const touched = this.touched.get(key);
     if (touched === undefined) {
-      assert(this.committed(collection, object.id) !== undefined, `batch: update of missing ${key}`);
+      if (!(this.committed(collection, object.id) !== undefined)) fail(`batch: update of missing ${key}`);
       this.touched.set(key, { collection, id: object.id, existed: true, value: object });
     } else {
-      assert(touched.value !== null, `batch: update of deleted ${key}`);
+      if (!(touched.value !== null)) fail(`batch: update of deleted ${key}`);
       touched.value = object;
     }
     if (collection === "tasks" && this.createdTasks.has(object.id)) this.createdTasks.set(object.id, object as Task);
@@ -117,10 +117,10 @@ export class ChangeBatch implements StoreView {
     const key = keyOf(collection, id);
     const touched = this.touched.get(key);
     if (touched === undefined) {
-      assert(this.committed(collection, id) !== undefined, `batch: delete of missing ${key}`);
+      if (!(this.committed(collection, id) !== undefined)) fail(`batch: delete of missing ${key}`);
       this.touched.set(key, { collection, id, existed: true, value: null });
     } else {
-      assert(touched.value !== null, `batch: delete of deleted ${key}`);
+      if (!(touched.value !== null)) fail(`batch: delete of deleted ${key}`);
       touched.value = null;
     }
     if (collection === "tasks") this.createdTasks.delete(id);

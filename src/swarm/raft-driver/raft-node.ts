@@ -59,7 +59,10 @@ export function isRaftEnvelope(message: unknown): message is RaftEnvelope {
 export class RaftNode {
   private readonly member: RaftMember;
   private readonly storage: DiskRaftStorage;
+  /** The kernel timer armed per kind (it may be earlier than the member's deadline; see `armTimer`). */
   private readonly timers = new Map<RaftTimerKind, TimerHandle>();
+  /** The member's latest deadline per kind, in virtual ms. */
+  private readonly deadlinesMs = new Map<RaftTimerKind, number>();
   /** A Ready persisted and waiting for its fsync to complete. */
   private pending: Ready | null = null;
   private lastLeaderAnnounced: { term: number; leader: string | null } = { term: -1, leader: null };
@@ -101,7 +104,10 @@ export class RaftNode {
     if (kind === "fsync") this.completeFsync();
     else {
       this.timers.delete(kind);
-      this.member.timerFired(kind, this.context.now);
+      const deadlineMs = this.deadlinesMs.get(kind) ?? this.context.now;
+      // A timer armed before its deadline moved later (a follower's election timer after a heartbeat) is re-armed.
+      if (deadlineMs > this.context.now) this.armTimer(kind, deadlineMs);
+      else this.member.timerFired(kind, this.context.now);
     }
     this.drain();
     return true;
@@ -170,9 +176,12 @@ export class RaftNode {
       }
     }
     for (const request of ready.timers) {
-      const previous = this.timers.get(request.kind);
-      if (previous !== undefined) this.context.cancelTimer(previous);
-      this.timers.set(request.kind, this.context.setTimer(Math.max(0, request.atMs - this.context.now), { raftTimer: request.kind } satisfies RaftTimerPayload));
+      this.deadlinesMs.set(request.kind, request.atMs);
+      const armed = this.timers.get(request.kind);
+      // A later deadline keeps the armed timer (re-armed when it fires): no kernel work per heartbeat.
+      if (armed !== undefined && armed.time <= request.atMs) continue;
+      if (armed !== undefined) this.context.cancelTimer(armed);
+      this.armTimer(request.kind, request.atMs);
     }
     if (ready.softState !== null) this.announce(ready.softState);
     if (ready.snapshotWanted !== null) {
@@ -180,6 +189,10 @@ export class RaftNode {
       if (this.member.compact(index, this.stateMachine.snapshot())) this.context.emit("raft.snapshot", { host: this.context.host, index });
     }
     this.member.advance();
+  }
+
+  private armTimer(kind: RaftTimerKind, atMs: number): void {
+    this.timers.set(kind, this.context.setTimer(Math.max(0, atMs - this.context.now), { raftTimer: kind } satisfies RaftTimerPayload));
   }
 
   private announce(softState: NonNullable<Ready["softState"]>): void {

@@ -156,6 +156,7 @@ export class RaftSafetyChecker {
     const keep = first.index - shadow.baseIndex;
     shadow.chains.length = keep;
     shadow.terms.length = keep;
+    if (keep + entries.length > this.trackedEntriesMax) boundExceeded("trackedEntriesMax", this.trackedEntriesMax, `Raft checker mirror of ${member}'s log`);
     let chain = shadow.chains[keep - 1]!;
     for (const entry of entries) {
       chain = hashText(`${chain}#${entryText(entry)}`);

@@ -3,7 +3,7 @@
  * entries, the configuration its latest membership entry defines, and which entries have not
  * yet been handed to the driver for persistence. It knows nothing of roles or messages.
  */
-import { assert, boundExceeded } from "../../sim/errors.js";
+import { assert, boundExceeded, fail } from "../../sim/errors.js";
 import type { LogEntry, Snapshot } from "./types.js";
 
 /** The log of one member. */
@@ -32,10 +32,12 @@ export class RaftLog {
     // Entries that end before the snapshot cannot continue it: the snapshot replaces them.
     const kept = last === undefined || last.index < snapshot.index ? [] : entries.slice();
     const first = kept[0];
-    assert(first === undefined || first.index <= snapshot.index + 1, `log entries start at ${first?.index}, after snapshot ${snapshot.index} + 1`);
-    kept.forEach((entry, offset) => assert(entry.index === (first?.index ?? 0) + offset, `log entries are not contiguous at ${entry.index}`));
+    if (!(first === undefined || first.index <= snapshot.index + 1)) fail(`log entries start at ${first?.index}, after snapshot ${snapshot.index} + 1`);
+    kept.forEach((entry, offset) => {
+      if (entry.index !== (first?.index ?? 0) + offset) fail(`log entries are not contiguous at ${entry.index}`);
+    });
     const atSnapshot = kept.find((entry) => entry.index === snapshot.index);
-    assert(atSnapshot === undefined || atSnapshot.term === snapshot.term, `log entry ${snapshot.index} disagrees with the snapshot's term`);
+    if (!(atSnapshot === undefined || atSnapshot.term === snapshot.term)) fail(`log entry ${snapshot.index} disagrees with the snapshot's term`);
     this.entries = kept;
     this.firstIndex = first?.index ?? snapshot.index + 1;
     this.membersValue = snapshot.members;
@@ -89,7 +91,7 @@ export class RaftLog {
   /** Entries from `fromIndex` to `toIndex` inclusive; all must be held. */
   slice(fromIndex: number, toIndex: number): LogEntry[] {
     if (toIndex < fromIndex) return [];
-    assert(fromIndex >= this.firstIndex && toIndex <= this.lastIndex, `log slice [${fromIndex}, ${toIndex}] outside [${this.firstIndex}, ${this.lastIndex}]`);
+    if (!(fromIndex >= this.firstIndex && toIndex <= this.lastIndex)) fail(`log slice [${fromIndex}, ${toIndex}] outside [${this.firstIndex}, ${this.lastIndex}]`);
     return this.entries.slice(fromIndex - this.firstIndex, toIndex - this.firstIndex + 1);
   }
 
@@ -121,7 +123,7 @@ export class RaftLog {
 
   /** The configuration as of `index` (which must not be below the snapshot's index). */
   membersAt(index: number): readonly string[] {
-    assert(index >= this.snapshotValue.index, `membersAt(${index}) below the snapshot ${this.snapshotValue.index}`);
+    if (!(index >= this.snapshotValue.index)) fail(`membersAt(${index}) below the snapshot ${this.snapshotValue.index}`);
     // Bounded by held entries.
     for (let at = Math.min(index, this.lastIndex); at >= this.firstIndex && at > this.snapshotValue.index; at--) {
       const entry = this.entries[at - this.firstIndex]!;
@@ -134,7 +136,7 @@ export class RaftLog {
   append(entries: readonly LogEntry[]): void {
     const first = entries[0];
     if (first === undefined) return;
-    assert(first.index === this.lastIndex + 1, `append at ${first.index} does not continue the log at ${this.lastIndex}`);
+    if (!(first.index === this.lastIndex + 1)) fail(`append at ${first.index} does not continue the log at ${this.lastIndex}`);
     if (this.entries.length + entries.length > this.logEntriesMax) {
       boundExceeded("logEntriesMax", this.logEntriesMax, "a Raft log grew past its bound (is compaction running?)");
     }
@@ -160,7 +162,7 @@ export class RaftLog {
       const existing = this.termAt(entry.index);
       if (existing === entry.term) continue;
       if (existing !== undefined) {
-        assert(entry.index > commitIndex, `a leader's entry ${entry.index} conflicts with committed entry (commit ${commitIndex})`);
+        if (!(entry.index > commitIndex)) fail(`a leader's entry ${entry.index} conflicts with committed entry (commit ${commitIndex})`);
         this.truncateFrom(entry.index);
       }
       this.append(entries.slice(position));
@@ -170,7 +172,7 @@ export class RaftLog {
 
   /** Deletes the entries from `index` on. */
   private truncateFrom(index: number): void {
-    assert(index > this.snapshotValue.index, `truncation at ${index} reaches the snapshot ${this.snapshotValue.index}`);
+    if (!(index > this.snapshotValue.index)) fail(`truncation at ${index} reaches the snapshot ${this.snapshotValue.index}`);
     this.entries.length = index - this.firstIndex;
     this.unstableFromIndex = Math.min(this.unstableFromIndex, index);
     if (this.membershipIndexValue >= index) this.recomputeMembership();
@@ -188,7 +190,7 @@ export class RaftLog {
 
   /** Records a new local snapshot and drops the entries at or below `compactedThroughIndex`. */
   compact(snapshot: Snapshot, compactedThroughIndex: number): void {
-    assert(snapshot.index > this.snapshotValue.index && snapshot.index <= this.lastIndex, `snapshot ${snapshot.index} outside (${this.snapshotValue.index}, ${this.lastIndex}]`);
+    if (!(snapshot.index > this.snapshotValue.index && snapshot.index <= this.lastIndex)) fail(`snapshot ${snapshot.index} outside (${this.snapshotValue.index}, ${this.lastIndex}]`);
     assert(compactedThroughIndex <= snapshot.index, "compaction stays at or below the snapshot's index");
     this.snapshotValue = snapshot;
     if (compactedThroughIndex >= this.firstIndex) {

@@ -5,7 +5,7 @@
  * `compact`. Outputs: a {@link Ready} taken with `ready()` and acknowledged with `advance()`.
  * Time enters only as the `nowMs` arguments; randomness only through `options.random`.
  */
-import { assert, boundExceeded } from "../../sim/errors.js";
+import { assert, boundExceeded, fail } from "../../sim/errors.js";
 import { RaftLog } from "./log.js";
 import { resolveRaftOptions, type RaftOptions, type ResolvedRaftOptions } from "./options.js";
 import { FollowerProgress } from "./progress.js";
@@ -63,7 +63,7 @@ export class RaftMember {
   private lastLeaderContactMs = -Infinity;
   /** Pre-candidate or candidate: the answers received in this campaign, by member. Empty otherwise. */
   private votes = new Map<string, boolean>();
-  /** Leader only: the view of every other member of the configuration. Empty otherwise. */
+  /** Leader only: the view of every other member of the configuration (and of a member being removed, until the removal commits). Empty otherwise. */
   private progress = new Map<string, FollowerProgress>();
   /** Deadlines of the armed timers, in ms; null when not armed. */
   private readonly deadlinesMs: Record<RaftTimerKind, number | null> = { election: null, heartbeat: null, "check-quorum": null };
@@ -111,7 +111,7 @@ export class RaftMember {
   /** Handles a message from another member. */
   step(message: RaftMessage, nowMs: number): void {
     this.advanceClock(nowMs);
-    assert(message.to === this.id, `message for ${message.to} stepped into ${this.id}`);
+    if (!(message.to === this.id)) fail(`message for ${message.to} stepped into ${this.id}`);
     if (message.term > this.term) {
       if (message.type === "vote-request" && this.inLease()) return; // §9.6 / etcd: a live leader keeps its followers
       const keepsTerm = (message.type === "vote-request" && message.preVote) || (message.type === "vote-response" && message.preVote && message.granted);
@@ -207,11 +207,11 @@ export class RaftMember {
    * beyond `index` already exists.
    */
   compact(index: number, data: unknown): boolean {
-    assert(index <= this.handedOutIndex, `compact(${index}) beyond the entries handed out to apply (${this.handedOutIndex})`);
+    if (!(index <= this.handedOutIndex)) fail(`compact(${index}) beyond the entries handed out to apply (${this.handedOutIndex})`);
     this.snapshotRequestedIndex = null;
     if (index <= this.log.snapshot.index) return false;
     const term = this.log.termAt(index);
-    assert(term !== undefined, `compact(${index}): entry not held`);
+    if (!(term !== undefined)) fail(`compact(${index}): entry not held`);
     const snapshot: Snapshot = { index, term, members: this.log.membersAt(index), data };
     const compactedThroughIndex = Math.max(this.log.firstHeldIndex - 1, index - this.options.logEntriesForSlowFollowers);
     this.log.compact(snapshot, compactedThroughIndex);
@@ -327,7 +327,7 @@ export class RaftMember {
 
   /** Follower of `term` (a higher term clears the vote), following `leader` when known. */
   private becomeFollower(term: number, leader: string | null): void {
-    assert(term >= this.term, `becomeFollower(${term}) below term ${this.term}`);
+    if (!(term >= this.term)) fail(`becomeFollower(${term}) below term ${this.term}`);
     if (term > this.term) {
       this.term = term;
       this.votedFor = null;
@@ -483,7 +483,7 @@ export class RaftMember {
       if (previousIndex > this.log.lastIndex) {
         this.send(this.appendResponse(message.from, false, 0, previousIndex, null, this.log.lastIndex + 1));
       } else {
-        assert(ourTerm !== undefined, `term at ${previousIndex} held above the commit index`);
+        if (!(ourTerm !== undefined)) fail(`term at ${previousIndex} held above the commit index`);
         const conflictIndex = this.log.firstIndexOfTermAt(previousIndex, this.commitIndex);
         this.send(this.appendResponse(message.from, false, 0, previousIndex, ourTerm, conflictIndex));
       }
@@ -524,7 +524,11 @@ export class RaftMember {
 
   // ------------------------------------------------------------------ replication, leader side
 
-  /** Appends one entry as leader, sends it to every follower that can take it, and commits if alone. */
+  /**
+   * Appends one entry as leader, sends it to every follower that can take it, and commits if
+   * alone. A member being removed keeps receiving entries (not counted in any majority) until
+   * the removal commits, so it learns of its removal and stops campaigning.
+   */
   private appendAsLeader(entry: LogEntry): number {
     this.log.append([entry]);
     if (entry.kind === "membership") {
@@ -532,7 +536,6 @@ export class RaftMember {
       for (const member of members) {
         if (member !== this.id && !this.progress.has(member)) this.progress.set(member, new FollowerProgress(this.log.lastIndex, this.nowMs));
       }
-      for (const member of [...this.progress.keys()]) if (!members.includes(member)) this.progress.delete(member);
     }
     for (const peer of this.progress.keys()) this.sendAppend(peer, false);
     this.maybeCommit();
@@ -608,8 +611,9 @@ export class RaftMember {
     if (candidate === undefined || candidate <= this.commitIndex) return false;
     if (this.log.termAt(candidate) !== this.term && !this.options.bugs.commitPreviousTermByCounting) return false;
     this.commitTo(candidate);
-    if (!this.log.members.includes(this.id) && this.log.membershipIndex <= this.commitIndex) {
-      this.becomeFollower(this.term, null); // thesis §4.2.2: a removed leader steps down once the removal commits
+    if (this.log.membershipIndex <= this.commitIndex) {
+      for (const member of [...this.progress.keys()]) if (!members.includes(member)) this.progress.delete(member);
+      if (!members.includes(this.id)) this.becomeFollower(this.term, null); // thesis §4.2.2: a removed leader steps down once the removal commits
     }
     return true;
   }
@@ -618,7 +622,7 @@ export class RaftMember {
 
   private commitTo(index: number): void {
     if (index <= this.commitIndex) return;
-    assert(index <= this.log.lastIndex, `commit ${index} beyond the log end ${this.log.lastIndex}`);
+    if (!(index <= this.log.lastIndex)) fail(`commit ${index} beyond the log end ${this.log.lastIndex}`);
     this.commitIndex = index;
     this.hardStateChanged = true;
   }
@@ -636,7 +640,7 @@ export class RaftMember {
   }
 
   private advanceClock(nowMs: number): void {
-    assert(nowMs >= this.nowMs, `time went backwards for ${this.id}: ${nowMs} < ${this.nowMs}`);
+    if (!(nowMs >= this.nowMs)) fail(`time went backwards for ${this.id}: ${nowMs} < ${this.nowMs}`);
     this.nowMs = nowMs;
   }
 
@@ -649,7 +653,7 @@ export class RaftMember {
   private resetElectionTimer(): void {
     const [minimumMs, maximumMs] = this.options.electionTimeoutMs;
     const draw = this.options.random();
-    assert(draw >= 0 && draw < 1, `random() returned ${draw}, outside [0, 1)`);
+    if (!(draw >= 0 && draw < 1)) fail(`random() returned ${draw}, outside [0, 1)`);
     this.armTimer("election", minimumMs + (maximumMs - minimumMs) * draw);
   }
 

@@ -3,7 +3,7 @@
  * in-memory store that applies each Ready's persistence part (snapshot, entries, hard state) in
  * the documented order. A driver writing to a simulated disk follows the same rules.
  */
-import { assert, boundExceeded } from "../../sim/errors.js";
+import { assert, boundExceeded, fail } from "../../sim/errors.js";
 import type { HardState, LogEntry, PersistentState, Ready, Snapshot } from "./types.js";
 
 /** The persisted state of a member that has never run: term 0, no vote, an empty snapshot with `members` as the configuration (empty for a member waiting to be added). */
@@ -48,7 +48,7 @@ export class MemoryRaftStorage {
       const keepCount = this.entries.findIndex((entry) => entry.index >= first.index);
       if (keepCount !== -1) this.entries.length = keepCount;
       const last = this.entries[this.entries.length - 1];
-      assert(last === undefined ? first.index <= this.snapshot.index + 1 : last.index + 1 === first.index, `stored log gap before entry ${first.index}`);
+      if (!(last === undefined ? first.index <= this.snapshot.index + 1 : last.index + 1 === first.index)) fail(`stored log gap before entry ${first.index}`);
       if (this.entries.length + ready.entries.length > this.entriesMax) boundExceeded("entriesMax", this.entriesMax, "stored Raft entries");
       for (const entry of ready.entries) this.entries.push(entry);
     }

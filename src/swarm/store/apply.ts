@@ -7,7 +7,7 @@
  * {@link checkChanges} first, which also reports stale versions (swarmkit's `ErrSequenceConflict`).
  */
 import { produce, type Draft } from "immer";
-import { assert } from "../../sim/errors.js";
+import { assert, fail } from "../../sim/errors.js";
 import { taskStates, type ClusterState, type Task } from "../types.js";
 import type { Collection, StoreChange, StoreEvent, StoredObject } from "./changes.js";
 
@@ -102,7 +102,7 @@ export function applyChanges(state: ClusterState, changes: readonly StoreChange[
     const key = keyOf(change.collection, id);
     const before = working.has(key) ? working.get(key)!.value : lookup(state, change.collection, id);
     const problem = problemOf(before, change, state, false);
-    assert(problem === null, `store change refused at raft index ${raftIndex}: ${problem}`);
+    if (!(problem === null)) fail(`store change refused at raft index ${raftIndex}: ${problem}`);
     if (change.kind === "delete") {
       working.set(key, { collection: change.collection, id, value: null });
       events.push({ kind: "delete", collection: change.collection, before: before!, after: null } as StoreEvent);
