@@ -13,9 +13,9 @@ import { DaemonConnectionError, withEngineConnection } from "./engine/transport.
 import { EngineFaults } from "./engine/faults.js";
 import { runDocker } from "./cli/docker.js";
 import { RaftSafetyChecker, type ProposalResult, type RaftStatus } from "./swarm/raft/index.js";
-import { RaftObservers, type RaftSettings } from "./swarm/raft-driver/raft-node.js";
+import { RaftObservers, type RaftObserver, type RaftSettings } from "./swarm/raft-driver/raft-node.js";
 import { RaftProcess, raftProcessName, type AppliedProposal } from "./swarm/raft-driver/raft-process.js";
-import { appliedAt, liveLeader, proposeAt, raftStatusOf } from "./swarm/raft-driver/api.js";
+import { appliedAt, liveLeader, proposeAt, raftNodeOf, raftStatusOf } from "./swarm/raft-driver/api.js";
 
 /** Options for `new Simulation(...)`. */
 export interface SimulationOptions extends KernelOptions {
@@ -167,7 +167,9 @@ export class Simulation extends SimulationKernel {
 
   /** Checks the five Raft safety properties continuously from now on; read `violations` and `ok` of the result. */
   watchRaftSafety(checker: RaftSafetyChecker = new RaftSafetyChecker()): RaftSafetyChecker {
-    this.raftObservers.list.push((member, ready, status) => checker.observe(member, ready, status));
+    const observer: RaftObserver = (member, ready, status) => checker.observe(member, ready, status);
+    this.raftObservers.list.push(observer);
+    for (const host of this.hosts()) if (host.up) raftNodeOf(this, host.name)?.reportStateTo(observer);
     return checker;
   }
 

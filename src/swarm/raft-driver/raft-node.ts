@@ -66,6 +66,8 @@ export class RaftNode {
   /** A Ready persisted and waiting for its fsync to complete. */
   private pending: Ready | null = null;
   private lastLeaderAnnounced: { term: number; leader: string | null } = { term: -1, leader: null };
+  /** The last log index whose Ready has been acted on (what observers have seen). */
+  private observedLastIndex = 0;
 
   constructor(
     private readonly context: ProcessContext,
@@ -79,12 +81,36 @@ export class RaftNode {
     this.storage = new DiskRaftStorage(context.disk);
     if (!this.storage.exists()) this.storage.initialize(initialMembers);
     const persisted = this.storage.state();
+    this.observedLastIndex = persisted.entries.at(-1)?.index ?? persisted.snapshot.index;
     const random = context.random.fork("raft");
     const { fsyncDelayMs: _fsyncDelayMs, ...raftOptions } = settings;
     this.member = new RaftMember({ ...raftOptions, id: context.host, random: () => random.next() }, persisted, context.now);
     this.stateMachine.restore(persisted.snapshot.data);
     this.fsyncDelayMs = settings.fsyncDelayMs ?? defaultFsyncDelayMs;
+    // Observers learn the log this member starts from (after a restart, what its disk holds).
+    if (this.observers !== null) for (const observer of this.observers.list) this.reportStateTo(observer);
     this.drain();
+  }
+
+  /** Tells an observer this member's whole log as one synthetic Ready (for checkers attached late, or after a restart). */
+  reportStateTo(observer: RaftObserver): void {
+    const snapshot = this.member.snapshot();
+    const status = this.member.status();
+    // A truncation waiting for its fsync may have shortened the log below what was observed.
+    const reportedLastIndex = Math.min(this.observedLastIndex, status.lastLogIndex);
+    const ready: Ready = {
+      hardState: null,
+      snapshot: snapshot.index > 0 ? snapshot : null,
+      restoreStateMachine: snapshot.index > 0,
+      compactedThroughIndex: null,
+      entries: reportedLastIndex > snapshot.index ? this.member.entries(snapshot.index + 1, reportedLastIndex) : [],
+      messages: [],
+      committedEntries: [],
+      timers: [],
+      softState: null,
+      snapshotWanted: null,
+    };
+    observer(this.context.host, ready, status);
   }
 
   private readonly fsyncDelayMs: number;
@@ -162,6 +188,9 @@ export class RaftNode {
 
   /** Sends, applies, arms timers and advances, once the Ready is durable. */
   private act(ready: Ready): void {
+    if (ready.restoreStateMachine && ready.snapshot !== null) this.observedLastIndex = ready.snapshot.index;
+    const lastEntry = ready.entries[ready.entries.length - 1];
+    if (lastEntry !== undefined) this.observedLastIndex = lastEntry.index;
     if (this.observers !== null && this.observers.list.length > 0) {
       const status = this.member.status();
       for (const observer of this.observers.list) observer(this.context.host, ready, status);
