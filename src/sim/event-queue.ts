@@ -21,13 +21,16 @@ export const EventKind = {
 /** One of the values of {@link EventKind}. */
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
-/** Where a queued message comes from and goes to. */
+/**
+ * Where a queued message comes from and goes to. It is itself the sender's address
+ * (`host`, `process`) handed to the receiver, so a delivery allocates nothing more.
+ */
 export class MessageEnvelope {
   constructor(
     /** The sender's host name. */
-    readonly fromHost: string,
+    readonly host: string,
     /** The sender's process name. */
-    readonly fromProcess: string,
+    readonly process: string,
     /** The virtual time it was sent, in ms. */
     readonly sentAt: number,
     /** The destination host name. */

@@ -24,11 +24,17 @@ import type {
   Snapshot,
   SnapshotRequest,
   SoftState,
+  TimerRequest,
   VoteRequest,
   VoteResponse,
 } from "./types.js";
 
 /** A timer firing this close before its deadline still counts (absorbs float rounding in drivers), in ms. */
+/** The timer kinds, in the order a Ready lists them. */
+const timerKinds: readonly RaftTimerKind[] = ["election", "heartbeat", "check-quorum"];
+/** The shared empty list of committed entries (never mutated). */
+const noEntries: readonly LogEntry[] = [];
+
 export const timerToleranceMs = 1e-6;
 
 /** One member of a Raft group. */
@@ -243,7 +249,7 @@ export class RaftMember {
   ready(): Ready {
     assert(this.outstandingReadyIndex === null, "ready() called again before advance()");
     const committedFrom = this.handedOutIndex + 1;
-    const committedEntries = this.log.slice(committedFrom, this.commitIndex);
+    const committedEntries = this.commitIndex >= committedFrom ? this.log.slice(committedFrom, this.commitIndex) : noEntries;
     this.handedOutIndex = Math.max(this.handedOutIndex, this.commitIndex);
     const softState = this.softStateChanged() ? this.softState() : null;
     if (softState !== null) this.reportedSoftState = softState;
@@ -257,10 +263,7 @@ export class RaftMember {
       entries: this.log.takeUnstableEntries(),
       messages: this.messages,
       committedEntries,
-      timers: [...this.timersChanged].flatMap((kind) => {
-        const atMs = this.deadlinesMs[kind];
-        return atMs === null ? [] : [{ kind, atMs }];
-      }),
+      timers: this.changedTimers(),
       softState,
       snapshotWanted,
     };
@@ -655,6 +658,17 @@ export class RaftMember {
     const draw = this.options.random();
     if (!(draw >= 0 && draw < 1)) fail(`random() returned ${draw}, outside [0, 1)`);
     this.armTimer("election", minimumMs + (maximumMs - minimumMs) * draw);
+  }
+
+  /** The timers re-armed since the last Ready, in a fixed order (election, heartbeat, check-quorum). */
+  private changedTimers(): TimerRequest[] {
+    const timers: TimerRequest[] = [];
+    if (this.timersChanged.size === 0) return timers;
+    for (const kind of timerKinds) {
+      const atMs = this.deadlinesMs[kind];
+      if (this.timersChanged.has(kind) && atMs !== null) timers.push({ kind, atMs });
+    }
+    return timers;
   }
 
   private softState(): SoftState {
