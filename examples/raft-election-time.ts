@@ -31,8 +31,7 @@ export const trialTimeoutMs = 60_000;
 
 /** Measures one election: returns the ms from the leader's crash to a new leader. */
 export function electionTrial(range: readonly [number, number], seed: string): number {
-  // A range with no spread (150-150) still needs a valid [minimum, maximum): the width is below a nanosecond.
-  const electionTimeoutMs: [number, number] = range[0] === range[1] ? [range[0], range[0] + 1e-6] : [range[0], range[1]];
+  const electionTimeoutMs: [number, number] = [range[0], range[1]];
   const heartbeatIntervalMs = range[0] / 2;
   const sim = Simulation.swarm({
     seed,

@@ -21,7 +21,7 @@ export interface RaftBugs {
 export interface RaftOptions {
   /** This member's id (a host name in practice). */
   readonly id: string;
-  /** Election timeout range [minimum, maximum) in ms; each wait is drawn uniformly. Default [10_000, 20_000). */
+  /** Election timeout range [minimum, maximum) in ms; each wait is drawn uniformly (minimum == maximum: no randomness). Default [10_000, 20_000). */
   readonly electionTimeoutMs?: readonly [number, number];
   /** Interval between a leader's heartbeats in ms. Default 1_000. */
   readonly heartbeatIntervalMs?: number;
@@ -106,8 +106,9 @@ export function resolveRaftOptions(options: RaftOptions): ResolvedRaftOptions {
   const electionTimeoutMs = options.electionTimeoutMs ?? defaultRaftOptions.electionTimeoutMs;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? defaultRaftOptions.heartbeatIntervalMs;
   const [minimumMs, maximumMs] = electionTimeoutMs;
-  if (!(minimumMs > 0 && maximumMs > minimumMs)) {
-    throw new SimulationError(`invalid Raft option electionTimeoutMs ${JSON.stringify(electionTimeoutMs)}: expected 0 < minimum < maximum`);
+  // minimum == maximum is allowed: no randomization at all (the Raft paper's 150-150 ms case).
+  if (!(minimumMs > 0 && maximumMs >= minimumMs)) {
+    throw new SimulationError(`invalid Raft option electionTimeoutMs ${JSON.stringify(electionTimeoutMs)}: expected 0 < minimum <= maximum`);
   }
   if (!(heartbeatIntervalMs > 0 && heartbeatIntervalMs < minimumMs)) {
     throw new SimulationError(`invalid Raft option heartbeatIntervalMs ${heartbeatIntervalMs}: expected 0 < heartbeat < minimum election timeout`);
