@@ -195,4 +195,95 @@ export class EngineClient {
   volumeDelete(name: string, query?: { force?: boolean }): void {
     this.call("DELETE", `/volumes/${encode(name)}`, query);
   }
+
+  // ---------------------------------------------------------------- swarm
+
+  /** `POST /swarm/init`: the new node's id. */
+  swarmInit(body: EngineJson): string {
+    return this.call("POST", "/swarm/init", undefined, body) as string;
+  }
+
+  /** `POST /swarm/join`. */
+  swarmJoin(body: EngineJson): void {
+    this.call("POST", "/swarm/join", undefined, body);
+  }
+
+  /** `POST /swarm/leave`. */
+  swarmLeave(query?: { force?: boolean }): void {
+    this.call("POST", "/swarm/leave", query);
+  }
+
+  /** `GET /swarm`: Swarm (with join tokens; managers only). */
+  swarmInspect(): EngineJson {
+    return this.call("GET", "/swarm") as EngineJson;
+  }
+
+  /** `POST /swarm/update`: `version` is the swarm object's Version.Index. */
+  swarmUpdate(body: EngineJson, query: { version: number; rotateWorkerToken?: boolean; rotateManagerToken?: boolean }): void {
+    this.call("POST", "/swarm/update", query, body);
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  /** `GET /nodes`: Node[]. */
+  nodeList(query?: { filters?: Readonly<Record<string, readonly string[]>> }): EngineJson[] {
+    return this.call("GET", "/nodes", query) as EngineJson[];
+  }
+
+  /** `GET /nodes/{id}`: Node (id, name, or `self`... as Docker resolves it). */
+  nodeInspect(id: string): EngineJson {
+    return this.call("GET", `/nodes/${encode(id)}`) as EngineJson;
+  }
+
+  /** `POST /nodes/{id}/update`: `spec` is a NodeSpec, `version` the node's Version.Index. */
+  nodeUpdate(id: string, spec: EngineJson, query: { version: number }): void {
+    this.call("POST", `/nodes/${encode(id)}/update`, query, spec);
+  }
+
+  /** `DELETE /nodes/{id}`. */
+  nodeDelete(id: string, query?: { force?: boolean }): void {
+    this.call("DELETE", `/nodes/${encode(id)}`, query);
+  }
+
+  // ---------------------------------------------------------------- services and tasks
+
+  /** `POST /services/create`: ServiceCreateResponse `{ ID, Warnings }`. */
+  serviceCreate(spec: EngineJson): { ID: string; Warnings?: string[] } {
+    return this.call("POST", "/services/create", undefined, spec) as { ID: string; Warnings?: string[] };
+  }
+
+  /** `GET /services`: Service[]. */
+  serviceList(query?: { filters?: Readonly<Record<string, readonly string[]>>; status?: boolean }): EngineJson[] {
+    return this.call("GET", "/services", query) as EngineJson[];
+  }
+
+  /** `GET /services/{id}`: Service. */
+  serviceInspect(id: string, query?: { insertDefaults?: boolean }): EngineJson {
+    return this.call("GET", `/services/${encode(id)}`, query) as EngineJson;
+  }
+
+  /** `POST /services/{id}/update`: ServiceUpdateResponse `{ Warnings }`. */
+  serviceUpdate(id: string, spec: EngineJson, query: { version: number; rollback?: "previous" }): { Warnings?: string[] } {
+    return this.call("POST", `/services/${encode(id)}/update`, query, spec) as { Warnings?: string[] };
+  }
+
+  /** `DELETE /services/{id}`. */
+  serviceDelete(id: string): void {
+    this.call("DELETE", `/services/${encode(id)}`);
+  }
+
+  /** `GET /services/{id}/logs`: the multiplexed frames of every task's container. */
+  serviceLogs(id: string, query: { stdout?: boolean; stderr?: boolean; timestamps?: boolean; tail?: string }): LogFrame[] {
+    return (this.call("GET", `/services/${encode(id)}/logs`, query) as { frames: LogFrame[] }).frames;
+  }
+
+  /** `GET /tasks`: Task[]. */
+  taskList(query?: { filters?: Readonly<Record<string, readonly string[]>> }): EngineJson[] {
+    return this.call("GET", "/tasks", query) as EngineJson[];
+  }
+
+  /** `GET /tasks/{id}`: Task. */
+  taskInspect(id: string): EngineJson {
+    return this.call("GET", `/tasks/${encode(id)}`) as EngineJson;
+  }
 }
