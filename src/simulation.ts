@@ -15,7 +15,7 @@ import { runDocker } from "./cli/docker.js";
 import { RaftSafetyChecker, type ProposalResult, type RaftStatus } from "./swarm/raft/index.js";
 import { RaftObservers, type RaftObserver, type RaftSettings } from "./swarm/raft-driver/raft-node.js";
 import { RaftProcess, raftProcessName, type AppliedProposal } from "./swarm/raft-driver/raft-process.js";
-import { appliedAt, liveLeader, proposeAt, raftNodeOf, raftStatusOf } from "./swarm/raft-driver/api.js";
+import { addMember, appliedAt, liveLeader, proposeAt, raftNodeOf, raftStatusOf, removeMember } from "./swarm/raft-driver/api.js";
 
 /** Options for `new Simulation(...)`. */
 export interface SimulationOptions extends KernelOptions {
@@ -75,6 +75,8 @@ export interface ExecResult {
 export class Simulation extends SimulationKernel {
   private readonly engineDefaults: EngineOptions | false;
   private readonly raftObservers = new RaftObservers();
+  /** The Raft settings of this simulation's group (set by `Simulation.swarm`). */
+  private raftSettings: RaftSettings = {};
 
   /**
    * Builds hosts `manager1..N` and `worker1..M` and starts a Raft group on the managers, then
@@ -97,8 +99,9 @@ export class Simulation extends SimulationKernel {
     const managerNames = Array.from({ length: managers }, (_, index) => `manager${index + 1}`);
     for (const name of managerNames) sim.addHost(name, options.host ?? {});
     for (let index = 1; index <= workers; index++) sim.addHost(`worker${index}`, options.host ?? {});
+    sim.raftSettings = options.raft ?? {};
     for (const name of managerNames) {
-      sim.spawn(name, raftProcessName, () => new RaftProcess(options.raft ?? {}, managerNames, sim.raftObservers), { startOnBoot: true });
+      sim.spawn(name, raftProcessName, () => new RaftProcess(sim.raftSettings, managerNames, sim.raftObservers), { startOnBoot: true });
     }
     sim.runUntil(() => sim.leader() !== undefined, { timeoutMs: swarmLeaderWaitMs });
     return sim;
@@ -163,6 +166,27 @@ export class Simulation extends SimulationKernel {
   /** The proposals the member on `host` has applied, in log order. */
   raftApplied(hostName: string): readonly AppliedProposal[] {
     return appliedAt(this, hostName);
+  }
+
+  /**
+   * Adds the host to the Raft group: starts a member there with no configuration, and proposes
+   * adding it through the leader (one change at a time). Does not advance time.
+   */
+  raftAddMember(hostName: string): ProposalResult {
+    const host = this.host(hostName);
+    if (host.isRunning(raftProcessName)) throw new SimulationError(`host "${hostName}" already runs a Raft member`);
+    const result = addMember(this, hostName);
+    if (result.ok) this.spawn(hostName, raftProcessName, () => new RaftProcess(this.raftSettings, [], this.raftObservers), { startOnBoot: true });
+    return result;
+  }
+
+  /**
+   * Removes the host's member from the Raft group through the leader; the member stops once its
+   * removal commits. Refused, changing nothing, when quorum would be lost. Does not advance time.
+   */
+  raftRemoveMember(hostName: string): ProposalResult {
+    this.host(hostName);
+    return removeMember(this, hostName);
   }
 
   /** Checks the five Raft safety properties continuously from now on; read `violations` and `ok` of the result. */

@@ -4,7 +4,7 @@
  */
 import type { SimulationKernel } from "../../sim/simulation.js";
 import { SimulationError } from "../../sim/errors.js";
-import type { ProposalResult, RaftStatus } from "../raft/index.js";
+import { removalWouldLoseQuorum, type ProposalResult, type RaftStatus } from "../raft/index.js";
 import type { RaftNode } from "./raft-node.js";
 import { RaftProcess, raftProcessName, type AppliedProposal } from "./raft-process.js";
 
@@ -48,4 +48,28 @@ export function appliedAt(kernel: SimulationKernel, hostName: string): readonly 
   const instance = kernel.host(hostName).running.get(raftProcessName);
   if (!(instance?.behaviour instanceof RaftProcess)) throw new SimulationError(`no Raft member runs on host "${hostName}"`);
   return instance.behaviour.log.applied;
+}
+
+/**
+ * Removes a member from the group through the leader, one at a time. Refused, changing nothing,
+ * when it would leave the remaining members without a reachable quorum (Docker: demoting or
+ * removing so that quorum would be lost is refused) or when another change is pending.
+ */
+export function removeMember(kernel: SimulationKernel, member: string): ProposalResult {
+  const leader = liveLeader(kernel);
+  if (leader === undefined) throw new SimulationError("the Raft group has no leader: membership cannot change");
+  const node = raftNodeOf(kernel, leader.host)!;
+  const { members } = node.status();
+  if (!members.includes(member)) return { ok: false, reason: "not-a-member", member };
+  if (removalWouldLoseQuorum(members, node.reachableMembers(), member)) {
+    throw new SimulationError(`removing ${member} would leave the Raft group without a quorum of reachable members`);
+  }
+  return node.proposeMembershipChange({ action: "remove", member });
+}
+
+/** Adds `member` (whose host runs a member started with no configuration) through the leader. */
+export function addMember(kernel: SimulationKernel, member: string): ProposalResult {
+  const leader = liveLeader(kernel);
+  if (leader === undefined) throw new SimulationError("the Raft group has no leader: membership cannot change");
+  return raftNodeOf(kernel, leader.host)!.proposeMembershipChange({ action: "add", member });
 }

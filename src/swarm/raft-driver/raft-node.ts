@@ -50,6 +50,11 @@ interface RaftTimerPayload {
   readonly raftTimer: RaftTimerKind | "fsync";
 }
 
+/** The leader's word to a member whose removal has committed. */
+interface RemovalNotice {
+  readonly raftRemoved: { readonly index: number };
+}
+
 /** Whether a message is a Raft message for a {@link RaftNode}. */
 export function isRaftEnvelope(message: unknown): message is RaftEnvelope {
   return typeof message === "object" && message !== null && "raft" in message;
@@ -66,6 +71,8 @@ export class RaftNode {
   /** A Ready persisted and waiting for its fsync to complete. */
   private pending: Ready | null = null;
   private lastLeaderAnnounced: { term: number; leader: string | null } = { term: -1, leader: null };
+  /** Set when this member's own removal is committed: its process should stop. */
+  removed = false;
   /** The last log index whose Ready has been acted on (what observers have seen). */
   private observedLastIndex = 0;
 
@@ -117,6 +124,10 @@ export class RaftNode {
 
   /** Handles a Raft message; returns false for any other message. */
   receive(message: unknown, _from: ProcessAddress): boolean {
+    if (typeof message === "object" && message !== null && "raftRemoved" in message) {
+      this.removed = true;
+      return true;
+    }
     if (!isRaftEnvelope(message)) return false;
     this.member.step(message.raft, this.context.now);
     this.drain();
@@ -202,6 +213,12 @@ export class RaftNode {
       this.context.emit("raft.commit", { host: this.context.host, index: entry.index, term: entry.term });
       if (entry.kind === "membership") {
         this.context.emit("raft.membership", { host: this.context.host, index: entry.index, action: entry.data.action, member: entry.data.member, members: [...entry.data.members] });
+        // A member whose removal is committed stops, as a removed swarmkit manager does. The
+        // leader no longer replicates to it, so the leader tells it (swarmkit's ErrMemberRemoved).
+        if (entry.data.action === "remove" && entry.data.member === this.context.host) this.removed = true;
+        else if (entry.data.action === "remove" && this.member.status().state === "leader") {
+          this.context.send(entry.data.member, this.peerProcess, { raftRemoved: { index: entry.index } } satisfies RemovalNotice);
+        }
       }
     }
     for (const request of ready.timers) {

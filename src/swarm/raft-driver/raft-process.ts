@@ -57,11 +57,13 @@ export class RaftProcess implements ProcessBehaviour {
     this.node = new RaftNode(context, raftProcessName, this.settings, this.initialMembers, this.log, this.observers);
   }
 
-  receive(_context: ProcessContext, message: unknown, from: ProcessAddress): void {
+  receive(context: ProcessContext, message: unknown, from: ProcessAddress): void {
     this.node?.receive(message, from);
+    if (this.node?.removed) context.exit(0);
   }
 
-  timer(_context: ProcessContext, payload: unknown): void {
+  timer(context: ProcessContext, payload: unknown): void {
     this.node?.timer(payload);
+    if (this.node?.removed) context.exit(0);
   }
 }

@@ -74,3 +74,29 @@ describe("Raft group of managers", () => {
     expect(sim.now - crashedAt).toBeLessThan(1_500);
   });
 });
+
+describe("Raft membership through the simulation", () => {
+  it("adds a member, removes one (which then stops), and refuses a removal that would lose quorum", () => {
+    const sim = Simulation.swarm({ seed: "raft-members", managers: 3, workers: 1, engine: false, raft: paperTiming });
+    const checker = sim.watchRaftSafety();
+    sim.runFor(500);
+    expect(sim.raftAddMember("worker1").ok).toBe(true);
+    sim.runFor(1_000);
+    const leader = sim.leader()!.host;
+    expect(sim.raftStatus(leader).members).toEqual(["manager1", "manager2", "manager3", "worker1"]);
+    expect(sim.raftStatus("worker1").commitIndex).toBe(sim.raftStatus(leader).commitIndex);
+    const victim = ["manager1", "manager2", "manager3"].find((host) => host !== leader)!;
+    expect(sim.raftRemoveMember(victim).ok).toBe(true);
+    sim.runFor(1_000);
+    expect(sim.raftStatus(sim.leader()!.host).members).not.toContain(victim);
+    expect(sim.host(victim).isRunning("raft")).toBe(false);
+    // Three members left; with one of the others down, removing another would lose quorum.
+    const others = sim.raftStatus(sim.leader()!.host).members.filter((member) => member !== sim.leader()!.host);
+    sim.faults.crash(others[0]!);
+    sim.runFor(500);
+    const before = sim.raftStatus(sim.leader()!.host);
+    expect(() => sim.raftRemoveMember(others[1]!)).toThrow(/without a quorum of reachable members/);
+    expect(sim.raftStatus(sim.leader()!.host).members).toEqual(before.members);
+    expect(checker.violations).toEqual([]);
+  });
+});
