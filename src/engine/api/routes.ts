@@ -8,6 +8,7 @@ import { networkRoutes } from "./networks.js";
 import type { Route } from "./router.js";
 import { systemRoutes } from "./system.js";
 import { volumeRoutes } from "./volumes.js";
+import { swarmRoutes } from "./swarm.js";
 
 /** All routes of the Engine API that swarmsim serves. */
-export const engineRoutes: readonly Route<Dockerd>[] = [...systemRoutes, ...containerRoutes, ...imageRoutes, ...networkRoutes, ...volumeRoutes];
+export const engineRoutes: readonly Route<Dockerd>[] = [...systemRoutes, ...containerRoutes, ...imageRoutes, ...networkRoutes, ...volumeRoutes, ...swarmRoutes];

@@ -25,6 +25,9 @@ import {
 } from "./records.js";
 import { buildOciSpec } from "./oci-spec.js";
 import { ensurePredefinedNetworks } from "../api/networks.js";
+import { SwarmManager } from "../../swarm/manager/manager.js";
+import { SwarmAgent } from "../../swarm/agent/agent.js";
+import { agentProcessName, managerProcessName, readLocalState } from "../../swarm/node/local-state.js";
 import { nextRestartDelayMs, shouldRestart } from "./restart-policy.js";
 
 /** The process name of dockerd on every engine host. */
@@ -121,6 +124,8 @@ export class Dockerd extends RpcProcess {
     for (const record of loadRecords<VolumeRecord>(disk, `${dockerRoot}/volumes/`, "/opts.json")) this.volumes.set(record.name, record);
     ensurePredefinedNetworks(this);
     this.context.log(`Starting up (live-restore ${this.config["live-restore"] ? "enabled" : "disabled"})`);
+    // A node in a swarm starts its swarm components with the daemon, as dockerd does.
+    if (readLocalState(disk) !== null) this.startSwarmProcesses([]);
     this.runLogged(this.connectAndRestore(), "restore");
   }
 
@@ -230,6 +235,28 @@ export class Dockerd extends RpcProcess {
       const task = yield* this.taskOf(record.id);
       if (task === null || task.status === "stopped") yield* this.handleExit(record.id, task?.exitStatus ?? 255, task?.oomKilled ?? false);
     }
+  }
+
+  // ------------------------------------------------------------ swarm mode
+
+  /**
+   * Starts this node's swarm components as children that die with dockerd (swarmkit runs
+   * inside dockerd): a manager on managers (`initialMembers` seeds a new Raft group), an agent
+   * everywhere.
+   */
+  startSwarmProcesses(initialMembers: readonly string[]): void {
+    const local = readLocalState(this.context.disk);
+    if (local === null) return;
+    const settings = this.config["x-swarmsim-raft"] ?? {};
+    if (local.role === "manager" && !this.context.isRunning(managerProcessName)) {
+      this.context.spawn(managerProcessName, () => new SwarmManager(settings, initialMembers), { diesWithParent: true });
+    }
+    if (!this.context.isRunning(agentProcessName)) this.context.spawn(agentProcessName, () => new SwarmAgent(), { diesWithParent: true });
+  }
+
+  /** Stops this node's swarm components (`docker swarm leave`). */
+  stopSwarmProcesses(): void {
+    for (const name of [agentProcessName, managerProcessName]) if (this.context.isRunning(name)) this.context.kill(name, 0);
   }
 
   // ------------------------------------------------------------ records

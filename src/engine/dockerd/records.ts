@@ -5,6 +5,7 @@
  */
 import type { Disk } from "../../host/disk.js";
 import type { ImageConfig, ImageLayer } from "../registry-api.js";
+import type { RaftSettings } from "../../swarm/raft-driver/raft-node.js";
 
 /** Where dockerd keeps its state on disk. */
 export const dockerRoot = "/var/lib/docker";
@@ -17,6 +18,8 @@ export interface DaemonConfig {
   readonly "live-restore"?: boolean;
   /** Engine labels (`docker info` Labels, `engine.labels.*` constraints). */
   readonly labels?: readonly string[];
+  /** swarmsim's own setting: the Raft timing of this node's swarm manager (swarmkit's defaults when absent). */
+  readonly "x-swarmsim-raft"?: RaftSettings;
 }
 
 /** A container's state, with times in virtual ms (null where Docker shows the zero time). */

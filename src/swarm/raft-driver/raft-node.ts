@@ -150,6 +150,12 @@ export class RaftNode {
     return true;
   }
 
+  /** Campaigns at once (a new cluster's first member does not wait an election timeout). */
+  campaign(): void {
+    this.member.campaign(this.context.now);
+    this.drain();
+  }
+
   /** Proposes data to replicate; on the leader it returns the index it will commit at. */
   propose(data: unknown): ProposalResult {
     const result = this.member.propose(data);

@@ -147,6 +147,17 @@ export class RaftMember {
   }
 
   /** Handles a timer firing; a firing for a timer re-armed later or cancelled is ignored. */
+  /**
+   * Campaigns now instead of waiting for the election timeout (etcd's Campaign), as swarmkit does
+   * when it bootstraps a new cluster. Does nothing on a leader or a member that is not a voter.
+   */
+  campaign(nowMs: number): void {
+    this.advanceClock(nowMs);
+    if (this.state === "leader" || !this.isVoter()) return;
+    if (this.options.preVote) this.becomePreCandidate();
+    else this.becomeCandidate();
+  }
+
   timerFired(kind: RaftTimerKind, nowMs: number): void {
     this.advanceClock(nowMs);
     const deadlineMs = this.deadlinesMs[kind];

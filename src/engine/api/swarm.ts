@@ -1,0 +1,363 @@
+/**
+ * The Engine API's swarm-mode routes on dockerd: `/swarm` (init, join, leave, inspect),
+ * `/nodes`, `/services` and `/tasks`. dockerd starts the node's swarm processes (a manager on
+ * managers, an agent everywhere) and relays control requests to its local manager, which
+ * forwards them to the leader. Errors use Docker's wording.
+ */
+import { call, sleep, RpcError, type Coroutine } from "../../sim/coroutine.js";
+import type { Dockerd } from "../dockerd/daemon.js";
+import { engineVersion } from "../dockerd/daemon.js";
+import { ApiError, badRequest, notFound } from "./http.js";
+import type { Route, RouteRequest, RouteResult } from "./router.js";
+import { parseFilters } from "./lookup.js";
+import {
+  clearLocalState,
+  descriptionKey,
+  joinToken,
+  managerProcessName,
+  randomBase36,
+  readLocalState,
+  swarmPort,
+  writeLocalState,
+} from "../../swarm/node/local-state.js";
+import { newObjectId } from "../../swarm/identifiers.js";
+import { createChange, deleteChange, updateChange, type StoreChange } from "../../swarm/store/index.js";
+import type { ClusterState, NodeDescription, Service, SwarmNode } from "../../swarm/types.js";
+import { nodeSpecFromApi, nodeToApi, serviceSpecFromApi, serviceToApi, swarmToApi, taskToApi, type ApiContext } from "../../swarm/api/index.js";
+import type { ControlWrite } from "../../swarm/manager/manager.js";
+
+/** Docker's error on a node outside any swarm. */
+export const notInSwarmMessage = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+/** Docker's error on a worker. */
+export const workerMessage =
+  "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
+/** Docker's error when the node already is in a swarm. */
+export const alreadyInSwarmMessage = 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';
+/** How often `swarm init` looks whether the new cluster is committed, ms (at most `initPollsMax` times). */
+export const initPollMs = 50;
+/** Bound `initPollsMax`: `swarm init` gives up waiting for its first commit after this many looks. */
+export const initPollsMax = 600;
+/** How long control requests wait for the manager, ms. */
+export const controlTimeoutMs = 60_000;
+
+function body(request: RouteRequest): Record<string, any> {
+  return typeof request.body === "object" && request.body !== null ? (request.body as Record<string, any>) : {};
+}
+
+/** What this node reports about itself to the swarm. */
+function describe(daemon: Dockerd): NodeDescription {
+  const labels: Record<string, string> = {};
+  for (const label of daemon.config.labels ?? []) {
+    const [key, ...rest] = label.split("=");
+    labels[key!] = rest.join("=");
+  }
+  return {
+    hostname: daemon.hostName,
+    platform: { architecture: "x86_64", os: "linux" },
+    resources: { nanoCpus: daemon.machine.cpus * 1e9, memoryBytes: daemon.machine.memoryBytes },
+    engine: { engineVersion, labels },
+  };
+}
+
+function requireManager(daemon: Dockerd): void {
+  const local = readLocalState(daemon.context.disk);
+  if (local === null) throw new ApiError(503, notInSwarmMessage);
+  if (local.role !== "manager") throw new ApiError(503, workerMessage);
+}
+
+function rpcToApi(error: unknown): never {
+  if (error instanceof RpcError) {
+    const status = error.code === "InvalidArgument" ? 400 : error.code === "NotFound" ? 404 : error.code === "FailedPrecondition" ? 400 : 503;
+    throw new ApiError(status, error.message);
+  }
+  throw error;
+}
+
+function* readState(daemon: Dockerd): Coroutine<ClusterState> {
+  requireManager(daemon);
+  try {
+    const answer = (yield* call(daemon.hostName, managerProcessName, "read", {}, controlTimeoutMs)) as { state: ClusterState };
+    return answer.state;
+  } catch (error) {
+    return rpcToApi(error);
+  }
+}
+
+function* writeControl(daemon: Dockerd, request: ControlWrite): Coroutine<unknown> {
+  requireManager(daemon);
+  try {
+    return yield* call(daemon.hostName, managerProcessName, "write", request, controlTimeoutMs);
+  } catch (error) {
+    return rpcToApi(error);
+  }
+}
+
+function apiContext(daemon: Dockerd, state: ClusterState): ApiContext {
+  return { startTimeMs: daemon.wallTimeMs - daemon.now, state };
+}
+
+// ---------------------------------------------------------------- swarm
+
+function* init(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const disk = daemon.context.disk;
+  if (readLocalState(disk) !== null) throw new ApiError(503, alreadyInSwarmMessage);
+  const random = daemon.context.random;
+  const rootCaDigest = randomBase36(random, 50);
+  const nodeId = newObjectId(random);
+  const advertise = typeof body(request).AdvertiseAddr === "string" && body(request).AdvertiseAddr !== "" ? String(body(request).AdvertiseAddr) : daemon.context.address;
+  const address = advertise.includes(":") ? advertise : `${advertise}:${swarmPort}`;
+  disk.write(descriptionKey, describe(daemon));
+  writeLocalState(disk, {
+    nodeId,
+    role: "manager",
+    managers: [daemon.hostName],
+    advertiseAddress: address,
+    bootstrap: { clusterId: newObjectId(random), rootCaDigest, workerToken: joinToken(rootCaDigest, randomBase36(random, 25)), managerToken: joinToken(rootCaDigest, randomBase36(random, 25)) },
+  });
+  daemon.startSwarmProcesses([daemon.hostName]);
+  // Ready when the cluster object and this node are committed.
+  for (let attempt = 0; attempt < initPollsMax; attempt++) {
+    const state = yield* readStateQuietly(daemon);
+    if (state !== null && state.cluster !== null && state.nodes[nodeId] !== undefined) break;
+    yield* sleep(initPollMs);
+  }
+  return { statusCode: 200, body: nodeId };
+}
+
+function* readStateQuietly(daemon: Dockerd): Coroutine<ClusterState | null> {
+  try {
+    const answer = (yield* call(daemon.hostName, managerProcessName, "read", {}, 1_000)) as { state: ClusterState };
+    return answer.state;
+  } catch (error) {
+    if (error instanceof RpcError) return null;
+    throw error;
+  }
+}
+
+function* join(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const disk = daemon.context.disk;
+  if (readLocalState(disk) !== null) throw new ApiError(503, alreadyInSwarmMessage);
+  const json = body(request);
+  const remotes: string[] = Array.isArray(json.RemoteAddrs) ? json.RemoteAddrs.map(String) : [];
+  if (remotes.length === 0) throw badRequest("at least 1 RemoteAddr is required to join");
+  const token = String(json.JoinToken ?? "");
+  if (!/^SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25}$/.test(token)) throw badRequest("invalid join token");
+  const remoteHost = remotes[0]!.split(":")[0]!;
+  const description = describe(daemon);
+  const address = `${daemon.context.address}:${swarmPort}`;
+  let answer: { nodeId: string; role: "manager" | "worker"; managers: string[] };
+  try {
+    answer = (yield* call(remoteHost, managerProcessName, "write", { operation: "join", token, hostname: daemon.hostName, address, description } satisfies ControlWrite, controlTimeoutMs)) as typeof answer;
+  } catch (error) {
+    if (error instanceof RpcError && error.code === "DeadlineExceeded") throw new ApiError(503, "Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the \"docker info\" command to see the current swarm status of your node.");
+    return rpcToApi(error);
+  }
+  disk.write(descriptionKey, description);
+  writeLocalState(disk, { nodeId: answer.nodeId, role: answer.role, managers: answer.managers, advertiseAddress: address, bootstrap: null });
+  daemon.startSwarmProcesses([]);
+  return { statusCode: 200 };
+}
+
+function* leave(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const disk = daemon.context.disk;
+  const local = readLocalState(disk);
+  if (local === null) throw new ApiError(503, "This node is not part of a swarm");
+  const force = request.query.force === "1" || request.query.force === "true";
+  if (local.role === "manager" && !force) {
+    throw new ApiError(
+      503,
+      "You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message. ",
+    );
+  }
+  daemon.stopSwarmProcesses();
+  clearLocalState(disk);
+  return { statusCode: 200 };
+}
+
+function* inspectSwarm(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  if (state.cluster === null) throw new ApiError(503, notInSwarmMessage);
+  return { statusCode: 200, body: swarmToApi(state.cluster, apiContext(daemon, state), { withJoinTokens: true }) };
+}
+
+// ---------------------------------------------------------------- nodes
+
+function findNode(state: ClusterState, reference: string, selfId: string): SwarmNode {
+  const nodes = Object.values(state.nodes);
+  const found =
+    (reference === "self" ? state.nodes[selfId] : undefined) ??
+    state.nodes[reference] ??
+    nodes.find((node) => node.description.hostname === reference || node.spec.name === reference) ??
+    (() => {
+      const matches = nodes.filter((node) => node.id.startsWith(reference));
+      return matches.length === 1 ? matches[0] : undefined;
+    })();
+  if (found === undefined) throw notFound(`node ${reference} not found`);
+  return found;
+}
+
+function* listNodes(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const filters = parseFilters(request.query.filters);
+  const nodes = Object.values(state.nodes)
+    .filter((node) => (filters.role ?? [node.role]).includes(node.role))
+    .filter((node) => (filters.name ?? [""]).some((name) => node.description.hostname.includes(name)))
+    .sort((left, right) => (left.id < right.id ? -1 : 1));
+  const context = apiContext(daemon, state);
+  return { statusCode: 200, body: nodes.map((node) => nodeToApi(node, context)) };
+}
+
+function* inspectNode(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const node = findNode(state, request.params.id!, readLocalState(daemon.context.disk)!.nodeId);
+  return { statusCode: 200, body: nodeToApi(node, apiContext(daemon, state)) };
+}
+
+function* updateNode(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const node = findNode(state, request.params.id!, readLocalState(daemon.context.disk)!.nodeId);
+  const version = Number(request.query.version);
+  if (!Number.isInteger(version)) throw badRequest("invalid node version");
+  if (version !== node.version) throw new ApiError(500, "rpc error: code = Unknown desc = update out of sequence");
+  const parsed = nodeSpecFromApi(request.body, node);
+  if (!parsed.ok) throw new ApiError(parsed.statusCode, parsed.message);
+  yield* writeControl(daemon, { operation: "changes", changes: [updateChange("nodes", { ...node, spec: parsed.value })] });
+  return { statusCode: 200 };
+}
+
+function* removeNode(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const node = findNode(state, request.params.id!, readLocalState(daemon.context.disk)!.nodeId);
+  const force = request.query.force === "1" || request.query.force === "true";
+  if (node.role === "manager") {
+    throw new ApiError(400, `rpc error: code = FailedPrecondition desc = node ${node.id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`);
+  }
+  if (node.status.state !== "down" && !force) {
+    throw new ApiError(400, `rpc error: code = FailedPrecondition desc = node ${node.id} is not down and can't be removed`);
+  }
+  yield* writeControl(daemon, { operation: "changes", changes: [deleteChange("nodes", node.id)] });
+  return { statusCode: 200 };
+}
+
+// ---------------------------------------------------------------- services and tasks
+
+function findService(state: ClusterState, reference: string): Service {
+  const services = Object.values(state.services);
+  const found =
+    state.services[reference] ??
+    services.find((service) => service.spec.name === reference) ??
+    (() => {
+      const matches = services.filter((service) => service.id.startsWith(reference));
+      return matches.length === 1 ? matches[0] : undefined;
+    })();
+  if (found === undefined) throw notFound(`service ${reference} not found`);
+  return found;
+}
+
+function* createService(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const parsed = serviceSpecFromApi(request.body, null);
+  if (!parsed.ok) throw new ApiError(parsed.statusCode, parsed.message);
+  if (Object.values(state.services).some((service) => service.spec.name === parsed.value.name)) {
+    throw new ApiError(409, `rpc error: code = AlreadyExists desc = name conflicts with an existing object: service ${parsed.value.name} already exists`);
+  }
+  const id = newObjectId(daemon.context.random);
+  const service: Service = {
+    id,
+    version: 0,
+    createdAt: daemon.now,
+    updatedAt: daemon.now,
+    spec: parsed.value,
+    previousSpec: null,
+    endpoint: { ports: [], virtualIps: [] },
+    updateStatus: null,
+  };
+  yield* writeControl(daemon, { operation: "changes", changes: [createChange("services", service)] });
+  return { statusCode: 201, body: { ID: id, ...(parsed.warnings.length > 0 ? { Warnings: parsed.warnings } : {}) } };
+}
+
+function* listServices(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const filters = parseFilters(request.query.filters);
+  const status = request.query.status === "1" || request.query.status === "true";
+  const services = Object.values(state.services)
+    .filter((service) => (filters.name ?? [""]).some((name) => service.spec.name.includes(name)))
+    .filter((service) => (filters.id ?? [""]).some((id) => service.id.startsWith(id)))
+    .sort((left, right) => (left.id < right.id ? -1 : 1));
+  const context = apiContext(daemon, state);
+  return { statusCode: 200, body: services.map((service) => serviceToApi(service, context, { status })) };
+}
+
+function* inspectService(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  return { statusCode: 200, body: serviceToApi(findService(state, request.params.id!), apiContext(daemon, state)) };
+}
+
+function* updateService(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const service = findService(state, request.params.id!);
+  const version = Number(request.query.version);
+  if (!Number.isInteger(version)) throw badRequest("invalid service version");
+  if (version !== service.version) throw new ApiError(500, "rpc error: code = Unknown desc = update out of sequence");
+  const rollback = request.query.rollback === "previous";
+  const parsed = rollback
+    ? service.previousSpec === null
+      ? ({ ok: false, statusCode: 500, message: "rpc error: code = FailedPrecondition desc = service " + service.id + " does not have a previous spec" } as const)
+      : ({ ok: true, value: service.previousSpec, warnings: [] } as const)
+    : serviceSpecFromApi(request.body, service.spec);
+  if (!parsed.ok) throw new ApiError(parsed.statusCode, parsed.message);
+  const changes: StoreChange[] = [updateChange("services", { ...service, previousSpec: service.spec, spec: parsed.value, updateStatus: null })];
+  yield* writeControl(daemon, { operation: "changes", changes });
+  return { statusCode: 200, body: { Warnings: parsed.warnings.length > 0 ? parsed.warnings : null } };
+}
+
+function* removeService(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const service = findService(state, request.params.id!);
+  yield* writeControl(daemon, { operation: "changes", changes: [deleteChange("services", service.id)] });
+  return { statusCode: 200 };
+}
+
+function* listTasks(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const filters = parseFilters(request.query.filters);
+  const selfId = readLocalState(daemon.context.disk)!.nodeId;
+  const serviceIds = filters.service?.map((reference) => findService(state, reference).id);
+  const nodeIds = filters.node?.map((reference) => findNode(state, reference, selfId).id);
+  const tasks = Object.values(state.tasks)
+    .filter((task) => serviceIds === undefined || serviceIds.includes(task.serviceId))
+    .filter((task) => nodeIds === undefined || nodeIds.includes(task.nodeId))
+    .filter((task) => filters["desired-state"] === undefined || filters["desired-state"].includes(task.desiredState))
+    .filter((task) => filters.id === undefined || filters.id.some((id) => task.id.startsWith(id)))
+    .sort((left, right) => (left.id < right.id ? -1 : 1));
+  const context = apiContext(daemon, state);
+  return { statusCode: 200, body: tasks.map((task) => taskToApi(task, context)) };
+}
+
+function* inspectTask(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const reference = request.params.id!;
+  const task = state.tasks[reference] ?? Object.values(state.tasks).find((candidate) => candidate.id.startsWith(reference));
+  if (task === undefined) throw notFound(`task ${reference} not found`);
+  return { statusCode: 200, body: taskToApi(task, apiContext(daemon, state)) };
+}
+
+/** The swarm-mode routes. */
+export const swarmRoutes: readonly Route<Dockerd>[] = [
+  { method: "POST", pattern: "/swarm/init", handler: init },
+  { method: "POST", pattern: "/swarm/join", handler: join },
+  { method: "POST", pattern: "/swarm/leave", handler: leave },
+  { method: "GET", pattern: "/swarm", handler: inspectSwarm },
+  { method: "GET", pattern: "/nodes", handler: listNodes },
+  { method: "GET", pattern: "/nodes/{id}", handler: inspectNode },
+  { method: "POST", pattern: "/nodes/{id}/update", handler: updateNode },
+  { method: "DELETE", pattern: "/nodes/{id}", handler: removeNode },
+  { method: "POST", pattern: "/services/create", handler: createService },
+  { method: "GET", pattern: "/services", handler: listServices },
+  { method: "GET", pattern: "/services/{id}", handler: inspectService },
+  { method: "POST", pattern: "/services/{id}/update", handler: updateService },
+  { method: "DELETE", pattern: "/services/{id}", handler: removeService },
+  { method: "GET", pattern: "/tasks", handler: listTasks },
+  { method: "GET", pattern: "/tasks/{id}", handler: inspectTask },
+];
+

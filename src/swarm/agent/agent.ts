@@ -1,0 +1,218 @@
+/**
+ * A node's swarm agent: it keeps a session with the managers (a heartbeat every period, at once
+ * when something changed), receives the tasks assigned to its node, drives each through
+ * ACCEPTED, PREPARING (image pull), READY, STARTING and RUNNING with its own dockerd's Engine
+ * API, and reports COMPLETE, FAILED or REJECTED. It never moves a task past its desired state,
+ * and shuts down tasks the managers no longer want. A task is never moved: it runs here or fails.
+ */
+import { call, sleep, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
+import type { ProcessAddress } from "../../sim/events.js";
+import type { HttpRequest, HttpResponse } from "../../engine/api/http.js";
+import { dockerdProcessName } from "../../engine/dockerd/daemon.js";
+import { isAfter, isTerminal, taskStates, type Task, type TaskState, type TaskStatus } from "../types.js";
+import { managerProcessName, readLocalState, writeLocalState } from "../node/local-state.js";
+import type { HeartbeatAnswer, TaskStatusReport } from "../manager/manager.js";
+
+/** How long a heartbeat waits for its answer, ms. */
+export const heartbeatTimeoutMs = 5_000;
+/** How long a dockerd call of the agent may take, ms (pulls and stops included). */
+export const engineCallTimeoutMs = 600_000;
+/** Bound `agentTasksMax`: tasks one agent keeps track of. */
+export const agentTasksMax = 10_000;
+/** Fraction of the period added at random to each heartbeat, as swarmkit's jitter. */
+export const heartbeatJitter = 0.25;
+
+interface TrackedTask {
+  task: Task;
+  serviceName: string;
+  /** The state this agent has reached (and reported). */
+  state: TaskState;
+  containerId: string | null;
+  driving: boolean;
+  stopping: boolean;
+}
+
+/** The agent process. */
+export class SwarmAgent extends RpcProcess {
+  private readonly tasks = new Map<string, TrackedTask>();
+  private readonly reports = new Map<string, TaskStatus>();
+  private managerIndex = 0;
+  private heartbeatInFlight = false;
+  private heartbeatAgain = false;
+  private periodMs = 5_000;
+
+  protected handlers(): RpcHandlers {
+    return {};
+  }
+
+  protected override onStart(): void {
+    this.heartbeatSoon();
+  }
+
+  protected override onMessage(message: unknown, _from: ProcessAddress): void {
+    if (typeof message === "object" && message !== null && "wake" in message) this.heartbeatSoon();
+  }
+
+  protected override onTimer(payload: unknown): void {
+    if (payload === "heartbeat") this.heartbeatSoon();
+  }
+
+  private get nodeId(): string {
+    return readLocalState(this.context.disk)?.nodeId ?? "";
+  }
+
+  /** Sends a heartbeat now, or right after the one in flight. */
+  private heartbeatSoon(): void {
+    if (this.heartbeatInFlight) {
+      this.heartbeatAgain = true;
+      return;
+    }
+    this.heartbeatInFlight = true;
+    this.run(this.heartbeat(), (error) => {
+      this.heartbeatInFlight = false;
+      if (error !== undefined && !(error instanceof RpcError)) throw error;
+      if (error !== undefined) this.managerIndex++; // try another manager next time
+      if (this.heartbeatAgain) {
+        this.heartbeatAgain = false;
+        this.heartbeatSoon();
+      }
+    });
+  }
+
+  private *heartbeat(): Coroutine<void> {
+    const local = readLocalState(this.context.disk);
+    if (local === null) return;
+    const managers = local.managers.length > 0 ? local.managers : [this.context.host];
+    const manager = managers[this.managerIndex % managers.length]!;
+    const statuses: TaskStatusReport[] = [...this.reports].map(([taskId, status]) => ({ taskId, status }));
+    this.reports.clear();
+    let answer: HeartbeatAnswer;
+    try {
+      answer = (yield* call(manager, managerProcessName, "heartbeat", { nodeId: local.nodeId, statuses }, heartbeatTimeoutMs)) as HeartbeatAnswer;
+    } catch (error) {
+      // Unsent reports go out with the next heartbeat.
+      for (const report of statuses) if (!this.reports.has(report.taskId)) this.reports.set(report.taskId, report.status);
+      this.context.setTimer(this.periodMs, "heartbeat");
+      throw error;
+    }
+    this.periodMs = answer.periodMs;
+    if (answer.managers.join(",") !== local.managers.join(",")) writeLocalState(this.context.disk, { ...local, managers: answer.managers });
+    this.reconcile(answer);
+    this.context.setTimer(this.periodMs * (1 + heartbeatJitter * this.context.random.next()), "heartbeat");
+  }
+
+  /** Starts new tasks, stops unwanted ones. */
+  private reconcile(answer: HeartbeatAnswer): void {
+    const wanted = new Set<string>();
+    for (const task of answer.tasks) {
+      wanted.add(task.id);
+      let tracked = this.tasks.get(task.id);
+      if (tracked === undefined) {
+        if (isTerminal(task.status.state)) continue;
+        if (this.tasks.size >= agentTasksMax) continue;
+        tracked = { task, serviceName: answer.serviceNames[task.serviceId] ?? "", state: task.status.state, containerId: null, driving: false, stopping: false };
+        this.tasks.set(task.id, tracked);
+      }
+      tracked.task = task;
+      const unwanted = taskStates[task.desiredState] >= taskStates.shutdown;
+      if (unwanted && tracked.driving && tracked.containerId !== null && !tracked.stopping && !isTerminal(tracked.state)) {
+        tracked.stopping = true;
+        this.run(this.stopContainer(tracked));
+      }
+      if (!tracked.driving) {
+        tracked.driving = true;
+        this.run(this.drive(tracked), (error) => {
+          tracked!.driving = false;
+          if (error !== undefined && !(error instanceof RpcError)) throw error;
+        });
+      }
+    }
+    for (const [taskId, tracked] of this.tasks) {
+      if (wanted.has(taskId)) continue;
+      // The managers forgot it (removed, or reaped): stop what runs and forget it.
+      if (tracked.containerId !== null && !isTerminal(tracked.state)) this.run(this.stopContainer(tracked));
+      this.tasks.delete(taskId);
+    }
+  }
+
+  private report(tracked: TrackedTask, state: TaskState, message: string, error = "", exitCode: number | null = null): void {
+    if (!isAfter(state, tracked.state) && state !== tracked.state) return;
+    tracked.state = state;
+    const status: TaskStatus = { timestamp: this.context.now, state, message, error, containerId: tracked.containerId, pid: 0, exitCode };
+    this.reports.set(tracked.task.id, status);
+    this.heartbeatSoon();
+  }
+
+  private *engine(request: HttpRequest): Coroutine<HttpResponse> {
+    return (yield* call(this.context.host, dockerdProcessName, "http", request, engineCallTimeoutMs)) as HttpResponse;
+  }
+
+  /** Moves a task forward step by step, never past its desired state. */
+  private *drive(tracked: TrackedTask): Coroutine<void> {
+    const allows = (state: TaskState) => taskStates[state] <= taskStates[tracked.task.desiredState];
+    if (taskStates[tracked.task.desiredState] >= taskStates.shutdown) {
+      if (tracked.containerId !== null && !isTerminal(tracked.state)) yield* this.stopContainer(tracked);
+      else if (!isTerminal(tracked.state)) this.report(tracked, "shutdown", "shutdown");
+      return;
+    }
+    if (tracked.state === "assigned") this.report(tracked, "accepted", "accepted");
+    if (tracked.state === "accepted" && allows("preparing")) {
+      this.report(tracked, "preparing", "preparing");
+      const image = tracked.task.spec.container.image;
+      const pulled = yield* this.engine({ method: "POST", path: "/images/create", query: { fromImage: image } });
+      if (pulled.statusCode >= 400) {
+        this.report(tracked, "rejected", "preparing", `No such image: ${image}`);
+        return;
+      }
+      this.report(tracked, "ready", "prepared");
+    }
+    if (tracked.state === "ready" && tracked.task.desiredState === "running") {
+      this.report(tracked, "starting", "starting");
+      const container = tracked.task.spec.container;
+      const name = `${tracked.serviceName}.${tracked.task.slot === 0 ? tracked.task.nodeId : tracked.task.slot}.${tracked.task.id}`;
+      const created = yield* this.engine({
+        method: "POST",
+        path: "/containers/create",
+        query: { name },
+        body: {
+          Image: container.image,
+          ...(container.command ? { Entrypoint: container.command } : {}),
+          ...(container.args ? { Cmd: container.args } : {}),
+          Env: container.env,
+          Labels: { ...container.labels, "com.docker.swarm.task.id": tracked.task.id, "com.docker.swarm.service.id": tracked.task.serviceId, "com.docker.swarm.node.id": tracked.task.nodeId },
+          HostConfig: {
+            Memory: tracked.task.spec.resources.limits.memoryBytes,
+            NanoCpus: tracked.task.spec.resources.limits.nanoCpus,
+          },
+        },
+      });
+      if (created.statusCode >= 400) {
+        this.report(tracked, "rejected", "starting", (created.body as { message?: string }).message ?? "create failed");
+        return;
+      }
+      tracked.containerId = (created.body as { Id: string }).Id;
+      const started = yield* this.engine({ method: "POST", path: `/containers/${tracked.containerId}/start` });
+      if (started.statusCode >= 400) {
+        this.report(tracked, "failed", "starting", (started.body as { message?: string }).message ?? "start failed");
+        return;
+      }
+      this.report(tracked, "running", "started");
+    }
+    if (tracked.state === "running" && tracked.containerId !== null) {
+      const waited = yield* this.engine({ method: "POST", path: `/containers/${tracked.containerId}/wait` });
+      const exitCode = waited.statusCode === 200 ? (waited.body as { StatusCode: number }).StatusCode : 137;
+      if (taskStates[tracked.task.desiredState] >= taskStates.shutdown) this.report(tracked, "shutdown", "shutdown", "", exitCode);
+      else if (exitCode === 0) this.report(tracked, "complete", "finished", "", 0);
+      else this.report(tracked, "failed", "started", `task: non-zero exit (${exitCode})`, exitCode);
+    }
+    yield* sleep(0);
+  }
+
+  private *stopContainer(tracked: TrackedTask): Coroutine<void> {
+    const containerId = tracked.containerId;
+    if (containerId === null) return;
+    const grace = tracked.task.spec.container.stopGracePeriodMs;
+    yield* this.engine({ method: "POST", path: `/containers/${containerId}/stop`, query: grace === null ? {} : { t: String(Math.round(grace / 1000)) } });
+    this.report(tracked, "shutdown", "shutdown");
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * A swarm manager: the process dockerd runs on manager nodes. It holds a Raft member whose
+ * state machine is the cluster store; every change of cluster state is proposed through Raft
+ * and applied on every manager when committed. Only the leader runs the orchestrators, the
+ * scheduler and the dispatcher; a follower forwards control requests and agents' heartbeats to
+ * the leader. Without a leader every write fails with Docker's "does not have a leader" error,
+ * and running containers keep running.
+ */
+import { call, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
+import type { ProcessExit } from "../../sim/process.js";
+import type { ProcessAddress } from "../../sim/events.js";
+import { RaftNode, type RaftSettings, type ReplicatedStateMachine } from "../raft-driver/raft-node.js";
+import type { LogEntry } from "../raft/index.js";
+import { ClusterStore, checkChanges, createChange, updateChange, deleteChange, type StoreChange, type StoreEvent } from "../store/index.js";
+import { Orchestrator } from "../orchestrator/index.js";
+import { scheduleTasks } from "../scheduler/index.js";
+import { newObjectId } from "../identifiers.js";
+import { isAfter, swarmDefaults, type ClusterState, type NodeDescription, type SwarmNode, type Task, type TaskStatus } from "../types.js";
+import { descriptionKey, managerProcessName, readLocalState, type ClusterBootstrap } from "../node/local-state.js";
+import { removalWouldLoseQuorum } from "../raft/index.js";
+
+/** Docker's error when a write finds no leader. */
+export const noLeaderMessage =
+  "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.";
+/** How long a control request waits for its change to commit, ms. */
+export const commitTimeoutMs = 30_000;
+/** How long a forwarded request waits for the leader, ms. */
+export const forwardTimeoutMs = 30_000;
+/** The leader's periodic work (restart delays, node heartbeats), ms. */
+export const leaderTickMs = 1_000;
+/** A node is down after this many missed heartbeat periods (swarmkit). */
+export const missedHeartbeatsMax = 3;
+/** Bound `pendingStatusUpdatesMax`: task status reports waiting for the next proposal. */
+export const pendingStatusUpdatesMax = 100_000;
+
+/** One entry's data: the changes and the proposer's time (so every manager writes the same timestamps). */
+interface ChangeSetEntry {
+  readonly changes: readonly StoreChange[];
+  readonly nowMs: number;
+}
+
+/** A task status reported by an agent. */
+export interface TaskStatusReport {
+  readonly taskId: string;
+  readonly status: TaskStatus;
+}
+
+/** What a heartbeat returns to an agent: its tasks and the services they belong to. */
+export interface HeartbeatAnswer {
+  readonly periodMs: number;
+  readonly tasks: readonly Task[];
+  readonly serviceNames: Readonly<Record<string, string>>;
+  readonly managers: readonly string[];
+}
+
+/** A write through the control API. */
+export type ControlWrite =
+  | { readonly operation: "changes"; readonly changes: readonly StoreChange[] }
+  | { readonly operation: "join"; readonly token: string; readonly hostname: string; readonly address: string; readonly description: NodeDescription }
+  | { readonly operation: "remove-manager"; readonly nodeId: string }
+  | { readonly operation: "promote" | "demote"; readonly nodeId: string };
+
+/** The store as Raft's state machine. */
+class StoreMachine implements ReplicatedStateMachine {
+  store = new ClusterStore();
+  /** Called with each committed change set's events. */
+  onApplied: (entry: LogEntry, events: readonly StoreEvent[]) => void = () => {};
+
+  apply(entry: LogEntry): void {
+    if (entry.kind !== "normal" || entry.data === null) {
+      this.onApplied(entry, []);
+      return;
+    }
+    const { changes, nowMs } = entry.data as ChangeSetEntry;
+    const events = this.store.apply(changes, entry.index, nowMs);
+    this.onApplied(entry, events);
+  }
+
+  snapshot(): unknown {
+    return { state: this.store.state, index: this.store.raftIndex };
+  }
+
+  restore(data: unknown): void {
+    const snapshot = data as { state: ClusterState; index: number } | null;
+    this.store = snapshot === null ? new ClusterStore() : new ClusterStore(snapshot.state, snapshot.index);
+  }
+}
+
+/** The manager process. */
+export class SwarmManager extends RpcProcess {
+  private raft!: RaftNode;
+  private readonly machine = new StoreMachine();
+  private orchestrator: Orchestrator | null = null;
+  private proposalInFlight = false;
+  private readonly pendingStatuses = new Map<string, TaskStatus>();
+  private readonly lastHeartbeatMs = new Map<string, number>();
+  /** Nodes whose agent has sent a heartbeat to this leader. */
+  private readonly heardNodes = new Set<string>();
+  private wasLeader = false;
+  private leaderTickArmed = false;
+
+  constructor(
+    private readonly settings: RaftSettings,
+    private readonly initialMembers: readonly string[],
+  ) {
+    super();
+  }
+
+  /** The current cluster state of this manager (for reads and tests). */
+  get state(): ClusterState {
+    return this.machine.store.state;
+  }
+
+  /** This member's Raft node. */
+  get raftNode(): RaftNode {
+    return this.raft;
+  }
+
+  protected handlers(): RpcHandlers {
+    return {
+      read: () => this.read(),
+      write: (request: ControlWrite) => this.write(request),
+      heartbeat: (request: { nodeId: string; statuses: TaskStatusReport[] }) => this.heartbeat(request),
+    };
+  }
+
+  protected override onStart(): void {
+    this.machine.onApplied = (entry, events) => this.applied(entry, events);
+    this.raft = new RaftNode(this.context, managerProcessName, this.settings, this.initialMembers, this.machine);
+    // `swarm init`: the new cluster's only member campaigns at once, as swarmkit's bootstrap does.
+    const local = readLocalState(this.context.disk);
+    if (local?.bootstrap != null && this.raft.status().lastLogIndex === 0) this.raft.campaign();
+    this.afterRaft();
+  }
+
+  protected override onMessage(message: unknown, from: ProcessAddress): void {
+    if (!this.raft.receive(message, from)) super.onMessage(message, from);
+    this.afterRaft();
+  }
+
+  protected override onTimer(payload: unknown): void {
+    if (payload === "leader-tick") {
+      this.leaderTickArmed = false;
+      this.leaderRound();
+    } else this.raft.timer(payload);
+    this.afterRaft();
+  }
+
+  protected override onExited(_exit: ProcessExit): void {}
+
+  /** Leadership changes start or stop the leader's components. */
+  private afterRaft(): void {
+    if (this.raft.removed) {
+      this.context.exit(0);
+      return;
+    }
+    const leader = this.isLeader();
+    if (leader && !this.wasLeader) {
+      this.orchestrator = new Orchestrator({ random: this.context.random.fork(`orchestrator/${this.raft.status().term}`), ingressNetworkId: "ingress" });
+      this.lastHeartbeatMs.clear();
+      this.heardNodes.clear();
+      for (const node of Object.values(this.state.nodes)) this.lastHeartbeatMs.set(node.id, this.context.now);
+      this.proposalInFlight = false;
+      this.leaderRound();
+    }
+    if (!leader) this.orchestrator = null;
+    this.wasLeader = leader;
+    if (leader && !this.leaderTickArmed) {
+      this.leaderTickArmed = true;
+      this.context.setTimer(leaderTickMs, "leader-tick");
+    }
+  }
+
+  private isLeader(): boolean {
+    return this.raft.status().state === "leader";
+  }
+
+  /** Called for every committed entry on every manager. */
+  private applied(entry: LogEntry, events: readonly StoreEvent[]): void {
+    this.coroutines.notify(`commit:${entry.index}`, entry.term);
+    if (this.orchestrator !== null && events.length > 0) this.orchestrator.handleEvents(this.machine.store, events);
+    // The agents of nodes whose tasks changed are woken to fetch their assignments.
+    const nodes = new Set<string>();
+    for (const event of events) {
+      if (event.collection !== "tasks") continue;
+      const task = (event.after ?? event.before) as Task;
+      if (task.nodeId !== "") nodes.add(task.nodeId);
+    }
+    if (this.isLeader()) {
+      for (const nodeId of [...nodes].sort()) {
+        const node = this.state.nodes[nodeId];
+        if (node !== undefined) this.context.send(node.description.hostname, "swarm-agent", { wake: true });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ the leader's loop
+
+  /** One round of the leader: bootstrap, dispatcher, orchestrators, then the scheduler; one proposal at a time. */
+  private leaderRound(): void {
+    if (!this.isLeader() || this.proposalInFlight || this.orchestrator === null) return;
+    const view = this.machine.store;
+    const now = this.context.now;
+    let changes: StoreChange[] = [];
+    if (this.state.cluster === null) changes = this.bootstrapChanges();
+    if (changes.length === 0) changes = this.dispatcherChanges(now);
+    if (changes.length === 0) changes = [...this.orchestrator.tick(view, now).changes];
+    if (changes.length === 0) {
+      for (const assignment of scheduleTasks(this.state, { nowMs: now }).assignments) {
+        const task = this.state.tasks[assignment.taskId]!;
+        changes.push(updateChange("tasks", { ...task, nodeId: assignment.nodeId, status: { ...task.status, state: "assigned", message: assignment.message, timestamp: now } }));
+      }
+    }
+    if (changes.length > 0) this.run(this.propose(changes), () => this.leaderRound());
+    const wake = this.orchestrator.nextWakeMs(now);
+    if (wake !== null && !this.leaderTickArmed) {
+      this.leaderTickArmed = true;
+      this.context.setTimer(Math.max(1, Math.min(leaderTickMs, wake - now)), "leader-tick");
+    }
+  }
+
+  /** The first leader of a new swarm writes the cluster object and its own node. */
+  private bootstrapChanges(): StoreChange[] {
+    const local = readLocalState(this.context.disk);
+    const bootstrap: ClusterBootstrap | null = local?.bootstrap ?? null;
+    if (local === null || bootstrap === null) return [];
+    const now = this.context.now;
+    const meta = { version: 0, createdAt: now, updatedAt: now };
+    return [
+      createChange("cluster", {
+        id: bootstrap.clusterId,
+        ...meta,
+        name: "default",
+        taskHistoryRetentionLimit: swarmDefaults.taskHistoryRetentionLimit,
+        joinTokens: { worker: bootstrap.workerToken, manager: bootstrap.managerToken },
+        rootCaDigest: bootstrap.rootCaDigest,
+        heartbeatPeriodMs: swarmDefaults.heartbeatPeriodMs,
+      }),
+      createChange("nodes", this.newNode(local.nodeId, this.context.host, local.advertiseAddress, "manager", this.localDescription())),
+    ];
+  }
+
+  private localDescription(): NodeDescription {
+    return this.context.disk.read<NodeDescription>(descriptionKey)!;
+  }
+
+  private newNode(id: string, hostname: string, address: string, role: "manager" | "worker", description: NodeDescription): SwarmNode {
+    const now = this.context.now;
+    return {
+      id,
+      version: 0,
+      createdAt: now,
+      updatedAt: now,
+      spec: { name: "", labels: {}, desiredRole: role, availability: "active" },
+      role,
+      description: { ...description, hostname },
+      status: { state: "unknown", message: "", address: address.split(":")[0]! },
+      managerStatus: role === "manager" ? { leader: false, reachability: "reachable", address } : null,
+    };
+  }
+
+  /** Task statuses reported since the last proposal, node status from heartbeats, and the leader flag. */
+  private dispatcherChanges(now: number): StoreChange[] {
+    const changes: StoreChange[] = [];
+    for (const [taskId, status] of [...this.pendingStatuses].sort(([left], [right]) => (left < right ? -1 : 1))) {
+      const task = this.state.tasks[taskId];
+      if (task === undefined || !isAfter(status.state, task.status.state)) continue;
+      changes.push(updateChange("tasks", { ...task, status }));
+    }
+    this.pendingStatuses.clear();
+    const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
+    const leaderHost = this.context.host;
+    for (const node of Object.values(this.state.nodes).sort((left, right) => (left.id < right.id ? -1 : 1))) {
+      const heard = this.lastHeartbeatMs.get(node.id) ?? 0;
+      const alive = now - heard <= periodMs * missedHeartbeatsMax;
+      const state = !alive ? "down" : this.heardNodes.has(node.id) ? "ready" : node.status.state;
+      const isLeaderNode = node.description.hostname === leaderHost;
+      const managerStatus = node.managerStatus === null ? null : { ...node.managerStatus, leader: isLeaderNode, reachability: (alive ? "reachable" : "unreachable") as "reachable" | "unreachable" };
+      const statusChanged = state !== node.status.state;
+      const managerChanged = managerStatus !== null && (managerStatus.leader !== node.managerStatus!.leader || managerStatus.reachability !== node.managerStatus!.reachability);
+      if (statusChanged || managerChanged) {
+        changes.push(updateChange("nodes", { ...node, status: { ...node.status, state, message: state === "down" ? "heartbeat failure" : "" }, managerStatus }));
+      }
+    }
+    return changes;
+  }
+
+  /** Proposes a change set and waits until it commits (or fails). */
+  private *propose(changes: readonly StoreChange[]): Coroutine<void> {
+    const problems = checkChanges(this.state, changes);
+    if (problems.length > 0) throw new RpcError("FailedPrecondition", problems.join("; "));
+    this.proposalInFlight = true;
+    try {
+      const result = this.raft.propose({ changes, nowMs: this.context.now } satisfies ChangeSetEntry);
+      if (!result.ok) throw new RpcError("Unavailable", noLeaderMessage);
+      const term = yield* waitFor<number>(`commit:${result.index}`, commitTimeoutMs);
+      if (term !== result.term) throw new RpcError("Unavailable", "rpc error: code = Unknown desc = raft: proposal dropped (leadership changed)");
+    } finally {
+      this.proposalInFlight = false;
+    }
+  }
+
+  // ------------------------------------------------------------ control API and dispatcher
+
+  private *forward<T>(method: string, params: unknown): Coroutine<T> {
+    const leader = this.raft.status().leader;
+    if (leader === null || leader === this.context.host) throw new RpcError("Unavailable", noLeaderMessage);
+    return (yield* call(leader, managerProcessName, method, params, forwardTimeoutMs)) as T;
+  }
+
+  /** A consistent read: the leader's committed state. */
+  private *read(): Coroutine<{ state: ClusterState; leader: string }> {
+    if (!this.isLeader()) return yield* this.forward("read", {});
+    return { state: this.state, leader: this.context.host };
+  }
+
+  /** A write: validated on the leader, proposed, answered once committed. */
+  private *write(request: ControlWrite): Coroutine<unknown> {
+    if (!this.isLeader()) return yield* this.forward("write", request);
+    // Wait for the loop's own proposal to finish: one proposal at a time keeps changes consistent.
+    for (let attempt = 0; this.proposalInFlight && attempt < 100; attempt++) yield* waitFor("never", 10);
+    switch (request.operation) {
+      case "changes":
+        yield* this.propose(request.changes);
+        this.leaderRound();
+        return { ok: true };
+      case "join":
+        return yield* this.join(request);
+      default:
+        throw new RpcError("InvalidArgument", `unsupported operation ${request.operation}`);
+    }
+  }
+
+  private *join(request: Extract<ControlWrite, { operation: "join" }>): Coroutine<{ nodeId: string; role: "manager" | "worker"; managers: string[] }> {
+    const cluster = this.state.cluster;
+    if (cluster === null) throw new RpcError("Unavailable", noLeaderMessage);
+    const role = request.token === cluster.joinTokens.manager ? "manager" : request.token === cluster.joinTokens.worker ? "worker" : null;
+    if (role === null) throw new RpcError("InvalidArgument", "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster");
+    if (role === "manager") {
+      const status = this.raft.status();
+      if (!status.members.includes(request.hostname)) {
+        const change = this.raft.proposeMembershipChange({ action: "add", member: request.hostname });
+        if (!change.ok) throw new RpcError("Unavailable", "rpc error: code = Unavailable desc = a membership change is in progress, try again");
+        const term = yield* waitFor<number>(`commit:${change.index}`, commitTimeoutMs);
+        if (term !== change.term) throw new RpcError("Unavailable", noLeaderMessage);
+      }
+    }
+    const nodeId = newObjectId(this.context.random);
+    yield* this.propose([createChange("nodes", this.newNode(nodeId, request.hostname, request.address, role, request.description))]);
+    this.lastHeartbeatMs.set(nodeId, this.context.now);
+    this.leaderRound();
+    const managers = Object.values(this.state.nodes).filter((node) => node.role === "manager").map((node) => node.description.hostname).sort();
+    return { nodeId, role, managers };
+  }
+
+  /** An agent's heartbeat: remembered, its statuses queued for the next proposal, its tasks returned. */
+  private *heartbeat(request: { nodeId: string; statuses: TaskStatusReport[] }): Coroutine<HeartbeatAnswer> {
+    if (!this.isLeader()) return yield* this.forward("heartbeat", request);
+    const node = this.state.nodes[request.nodeId];
+    if (node === undefined) throw new RpcError("NotFound", "node not found");
+    this.lastHeartbeatMs.set(request.nodeId, this.context.now);
+    this.heardNodes.add(request.nodeId);
+    for (const report of request.statuses) {
+      if (this.pendingStatuses.size >= pendingStatusUpdatesMax) break;
+      const previous = this.pendingStatuses.get(report.taskId);
+      if (previous === undefined || isAfter(report.status.state, previous.state)) this.pendingStatuses.set(report.taskId, report.status);
+    }
+    this.leaderRound();
+    const tasks = this.machine.store.tasksOfNode(request.nodeId);
+    const serviceNames: Record<string, string> = {};
+    for (const task of tasks) serviceNames[task.serviceId] = this.state.services[task.serviceId]?.spec.name ?? "";
+    const managers = Object.values(this.state.nodes).filter((candidate) => candidate.role === "manager").map((candidate) => candidate.description.hostname).sort();
+    return { periodMs: this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs, tasks, serviceNames, managers };
+  }
+}
+
+/** Whether removing the manager on `hostname` would lose the Raft quorum (as seen by the leader). */
+export function managerRemovalLosesQuorum(manager: SwarmManager, hostname: string): boolean {
+  const status = manager.raftNode.status();
+  return removalWouldLoseQuorum(status.members, manager.raftNode.reachableMembers(), hostname);
+}
+
+export { deleteChange };
