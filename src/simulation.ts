@@ -15,7 +15,8 @@ import { runDocker } from "./cli/docker.js";
 import { RaftSafetyChecker, type ProposalResult, type RaftStatus } from "./swarm/raft/index.js";
 import { RaftObservers, type RaftObserver, type RaftSettings } from "./swarm/raft-driver/raft-node.js";
 import { RaftProcess, raftProcessName, type AppliedProposal } from "./swarm/raft-driver/raft-process.js";
-import { addMember, appliedAt, liveLeader, proposeAt, raftNodeOf, raftStatusOf, removeMember } from "./swarm/raft-driver/api.js";
+import { addMember, appliedAt, liveLeader, proposeAt, raftNodeOf, raftStatusOf, removeMember, swarmManagerOf } from "./swarm/raft-driver/api.js";
+import type { ClusterState } from "./swarm/types.js";
 
 /** Options for `new Simulation(...)`. */
 export interface SimulationOptions extends KernelOptions {
@@ -31,6 +32,11 @@ export interface EngineHostOptions extends HostOptions {
 
 /** Options for `Simulation.swarm`. */
 export interface SwarmOptions extends SimulationOptions {
+  /**
+   * With an engine on every host (the default) a real swarm is formed with `docker swarm init`
+   * and `join`; with `engine: false` only a Raft group runs on the managers (fast, for Raft experiments).
+   */
+  readonly engine?: EngineOptions | false;
   /** Number of manager hosts, named manager1..N. Default 3. */
   readonly managers?: number;
   /** Number of worker hosts, named worker1..M. Default 0. */
@@ -41,6 +47,8 @@ export interface SwarmOptions extends SimulationOptions {
   readonly host?: Omit<HostOptions, "address">;
 }
 
+/** Time hosts get to boot before a swarm is formed on them, ms. */
+export const swarmBootMs = 1_000;
 /** Bound `swarmLeaderWaitMs`: how long `Simulation.swarm` waits for a first leader, virtual ms. */
 export const swarmLeaderWaitMs = 600_000;
 /** Most managers a swarm can have here (Raft groups beyond this are impractical). */
@@ -95,17 +103,42 @@ export class Simulation extends SimulationKernel {
       throw new SimulationError(`invalid managers ${JSON.stringify(managers)}: expected a whole number from 1 to ${swarmManagersMax}`);
     }
     if (!Number.isInteger(workers) || workers < 0) throw new SimulationError(`invalid workers ${JSON.stringify(workers)}: expected a whole number >= 0`);
-    const sim = new Simulation(options);
     const managerNames = Array.from({ length: managers }, (_, index) => `manager${index + 1}`);
-    for (const name of managerNames) sim.addHost(name, options.host ?? {});
-    for (let index = 1; index <= workers; index++) sim.addHost(`worker${index}`, options.host ?? {});
-    sim.raftSettings = options.raft ?? {};
-    for (const name of managerNames) {
-      sim.spawn(name, raftProcessName, () => new RaftProcess(sim.raftSettings, managerNames, sim.raftObservers), { startOnBoot: true });
+    const workerNames = Array.from({ length: workers }, (_, index) => `worker${index + 1}`);
+    if (options.engine === false) {
+      // The Raft group alone, on bare hosts: for Raft experiments and benchmarks.
+      const sim = new Simulation(options);
+      for (const name of [...managerNames, ...workerNames]) sim.addHost(name, options.host ?? {});
+      sim.raftSettings = options.raft ?? {};
+      for (const name of managerNames) {
+        sim.spawn(name, raftProcessName, () => new RaftProcess(sim.raftSettings, managerNames, sim.raftObservers), { startOnBoot: true });
+      }
+      sim.runUntil(() => sim.leader() !== undefined, { timeoutMs: swarmLeaderWaitMs });
+      return sim;
     }
-    sim.runUntil(() => sim.leader() !== undefined, { timeoutMs: swarmLeaderWaitMs });
+    // A real swarm, formed as a person would form it: init on manager1, join the others.
+    const engine = { ...(options.engine ?? {}), ...(options.raft === undefined ? {} : { raft: options.raft }) };
+    const sim = new Simulation({ ...options, engine });
+    for (const name of [...managerNames, ...workerNames]) sim.addHost(name, options.host ?? {});
+    sim.runFor(swarmBootMs);
+    // The same Engine API calls `docker swarm init` and `docker swarm join` make.
+    const first = sim.engine("manager1");
+    first.swarmInit({ ListenAddr: "0.0.0.0:2377", AdvertiseAddr: sim.host("manager1").address });
+    const tokens = first.swarmInspect().JoinTokens as { Worker: string; Manager: string };
+    const managerAddress = `${sim.host("manager1").address}:2377`;
+    for (const name of [...managerNames.slice(1), ...workerNames]) {
+      const token = name.startsWith("manager") ? tokens.Manager : tokens.Worker;
+      sim.engine(name).swarmJoin({ ListenAddr: "0.0.0.0:2377", RemoteAddrs: [managerAddress], JoinToken: token });
+    }
+    const ready = () => {
+      const state = sim.clusterState();
+      const nodes = state === undefined ? [] : Object.values(state.nodes);
+      return sim.leader() !== undefined && nodes.length === managers + workers && nodes.every((node) => node.status.state === "ready");
+    };
+    if (!sim.runUntil(ready, { timeoutMs: swarmLeaderWaitMs })) throw new SimulationError("the swarm did not become ready (a leader, every node ready)");
     return sim;
   }
+
 
   constructor(options: SimulationOptions = {}) {
     super(options);
@@ -146,6 +179,22 @@ export class Simulation extends SimulationKernel {
         throw error;
       }
     });
+  }
+
+  /**
+   * The cluster state (nodes, services, tasks) of the most up-to-date live manager, as immutable
+   * objects; undefined when no manager runs. Does not advance time.
+   */
+  clusterState(): ClusterState | undefined {
+    let best: { index: number; state: ClusterState } | undefined;
+    for (const host of this.hosts()) {
+      if (!host.up) continue;
+      const manager = swarmManagerOf(this, host.name);
+      if (manager === null) continue;
+      const index = manager.raftNode.status().appliedIndex;
+      if (best === undefined || index > best.index) best = { index, state: manager.state };
+    }
+    return best?.state;
   }
 
   /** The live Raft leader of the highest term, or undefined. Does not advance time. */

@@ -20,6 +20,26 @@ import { psCommand } from "./commands/ps.js";
 import { pullCommand } from "./commands/pull.js";
 import { createCommand, runCommand } from "./commands/run.js";
 import { clientFacts, infoCommand, versionCommand } from "./commands/system.js";
+import {
+  nodeDemoteCommand,
+  nodeInspectCommand,
+  nodeListCommand,
+  nodePromoteCommand,
+  nodeRemoveCommand,
+  nodeTasksCommand,
+  nodeUpdateCommand,
+} from "./commands/node.js";
+import {
+  serviceCreateCommand,
+  serviceInspectCommand,
+  serviceListCommand,
+  serviceLogsCommand,
+  serviceRemoveCommand,
+  serviceScaleCommand,
+  serviceTasksCommand,
+  serviceUpdateCommand,
+} from "./commands/service.js";
+import { swarmInitCommand, swarmJoinCommand, swarmJoinTokenCommand, swarmLeaveCommand, swarmUpdateCommand } from "./commands/swarm.js";
 import { volumeCreateCommand, volumeInspectCommand, volumeListCommand, volumeRemoveCommand } from "./commands/volumes.js";
 
 /** What the docker CLI of one host needs from the simulation. */
@@ -103,6 +123,41 @@ const groups: ReadonlyMap<string, CommandGroup> = new Map([
     ]),
   ],
   ["system", group("system", "Manage Docker", [["info", [], atPath(infoCommand, "docker system info")]])],
+  [
+    "swarm",
+    group("swarm", "Manage Swarm", [
+      ["init", [], swarmInitCommand],
+      ["join", [], swarmJoinCommand],
+      ["join-token", [], swarmJoinTokenCommand],
+      ["leave", [], swarmLeaveCommand],
+      ["update", [], swarmUpdateCommand],
+    ]),
+  ],
+  [
+    "node",
+    group("node", "Manage Swarm nodes", [
+      ["demote", [], nodeDemoteCommand],
+      ["inspect", [], nodeInspectCommand],
+      ["ls", ["list"], nodeListCommand],
+      ["promote", [], nodePromoteCommand],
+      ["ps", [], nodeTasksCommand],
+      ["rm", ["remove"], nodeRemoveCommand],
+      ["update", [], nodeUpdateCommand],
+    ]),
+  ],
+  [
+    "service",
+    group("service", "Manage Swarm services", [
+      ["create", [], serviceCreateCommand],
+      ["inspect", [], serviceInspectCommand],
+      ["logs", [], serviceLogsCommand],
+      ["ls", ["list"], serviceListCommand],
+      ["ps", [], serviceTasksCommand],
+      ["rm", ["remove"], serviceRemoveCommand],
+      ["scale", [], serviceScaleCommand],
+      ["update", [], serviceUpdateCommand],
+    ]),
+  ],
 ]);
 
 /** The top-level commands (`docker ps`, `docker run`, ...). */

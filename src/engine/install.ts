@@ -5,6 +5,7 @@
  * simulated Docker Hub) the first time an engine needs it.
  */
 import type { Host } from "../host/host.js";
+import type { RaftSettings } from "../swarm/raft-driver/raft-node.js";
 import type { SimulationKernel } from "../sim/simulation.js";
 import { containerdProcess } from "../containerd/index.js";
 import { containerdProcessName } from "../containerd/api.js";
@@ -20,6 +21,8 @@ export interface EngineOptions {
   readonly liveRestore?: boolean;
   /** Engine labels (`key=value`), shown by `docker info`. */
   readonly labels?: readonly string[];
+  /** Raft timing of this node's swarm manager, if it becomes one (default swarmkit's). */
+  readonly raft?: RaftSettings;
 }
 
 /** Adds the registry host if the simulation has none yet. */
@@ -34,6 +37,7 @@ export function installEngine(kernel: SimulationKernel, host: Host, options: Eng
   const config: DaemonConfig = {
     ...(options.liveRestore === undefined ? {} : { "live-restore": options.liveRestore }),
     ...(options.labels === undefined ? {} : { labels: [...options.labels] }),
+    ...(options.raft === undefined ? {} : { "x-swarmsim-raft": options.raft }),
   };
   host.disk.write(daemonConfigKey, config);
   kernel.spawn(host.name, containerdProcessName, containerdProcess(), { startOnBoot: true });

@@ -5,6 +5,7 @@
  * forwards them to the leader. Errors use Docker's wording.
  */
 import { call, sleep, RpcError, type Coroutine } from "../../sim/coroutine.js";
+import { randomName } from "../../cli/ids.js";
 import type { Dockerd } from "../dockerd/daemon.js";
 import { engineVersion } from "../dockerd/daemon.js";
 import { ApiError, badRequest, notFound } from "./http.js";
@@ -155,6 +156,14 @@ function* join(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   disk.write(descriptionKey, description);
   writeLocalState(disk, { nodeId: answer.nodeId, role: answer.role, managers: answer.managers, advertiseAddress: address, bootstrap: null });
   daemon.startSwarmProcesses([]);
+  if (answer.role === "manager") {
+    // Its Raft member runs (with no configuration); now the leader adds it to the group.
+    try {
+      yield* call(remoteHost, managerProcessName, "write", { operation: "add-member", hostname: daemon.hostName } satisfies ControlWrite, controlTimeoutMs);
+    } catch (error) {
+      return rpcToApi(error);
+    }
+  }
   return { statusCode: 200 };
 }
 
@@ -256,8 +265,10 @@ function findService(state: ClusterState, reference: string): Service {
 
 function* createService(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const state = yield* readState(daemon);
-  const parsed = serviceSpecFromApi(request.body, null);
-  if (!parsed.ok) throw new ApiError(parsed.statusCode, parsed.message);
+  const result = serviceSpecFromApi(request.body, null);
+  if (!result.ok) throw new ApiError(result.statusCode, result.message);
+  // An unnamed service gets a generated name, as moby gives one.
+  const parsed = result.value.name !== "" ? result : { ...result, value: { ...result.value, name: randomName(daemon.context.random) } };
   if (Object.values(state.services).some((service) => service.spec.name === parsed.value.name)) {
     throw new ApiError(409, `rpc error: code = AlreadyExists desc = name conflicts with an existing object: service ${parsed.value.name} already exists`);
   }

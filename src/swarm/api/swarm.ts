@@ -75,7 +75,7 @@ export interface SwarmInfoInput {
   readonly state: "inactive" | "pending" | "active" | "error" | "locked";
   readonly controlAvailable: boolean;
   readonly error: string;
-  readonly remoteManagers: { NodeID: string; Addr: string }[];
+  readonly remoteManagers: readonly { NodeID: string; Addr: string }[];
   readonly nodes: number;
   readonly managers: number;
   /** The cluster object, for a manager that can reach the control API (null otherwise). */

@@ -57,6 +57,7 @@ export interface HeartbeatAnswer {
 export type ControlWrite =
   | { readonly operation: "changes"; readonly changes: readonly StoreChange[] }
   | { readonly operation: "join"; readonly token: string; readonly hostname: string; readonly address: string; readonly description: NodeDescription }
+  | { readonly operation: "add-member"; readonly hostname: string }
   | { readonly operation: "remove-manager"; readonly nodeId: string }
   | { readonly operation: "promote" | "demote"; readonly nodeId: string };
 
@@ -326,6 +327,8 @@ export class SwarmManager extends RpcProcess {
         return { ok: true };
       case "join":
         return yield* this.join(request);
+      case "add-member":
+        return yield* this.addMember(request.hostname);
       default:
         throw new RpcError("InvalidArgument", `unsupported operation ${request.operation}`);
     }
@@ -336,21 +339,27 @@ export class SwarmManager extends RpcProcess {
     if (cluster === null) throw new RpcError("Unavailable", noLeaderMessage);
     const role = request.token === cluster.joinTokens.manager ? "manager" : request.token === cluster.joinTokens.worker ? "worker" : null;
     if (role === null) throw new RpcError("InvalidArgument", "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster");
-    if (role === "manager") {
-      const status = this.raft.status();
-      if (!status.members.includes(request.hostname)) {
-        const change = this.raft.proposeMembershipChange({ action: "add", member: request.hostname });
-        if (!change.ok) throw new RpcError("Unavailable", "rpc error: code = Unavailable desc = a membership change is in progress, try again");
-        const term = yield* waitFor<number>(`commit:${change.index}`, commitTimeoutMs);
-        if (term !== change.term) throw new RpcError("Unavailable", noLeaderMessage);
-      }
-    }
     const nodeId = newObjectId(this.context.random);
     yield* this.propose([createChange("nodes", this.newNode(nodeId, request.hostname, request.address, role, request.description))]);
     this.lastHeartbeatMs.set(nodeId, this.context.now);
     this.leaderRound();
     const managers = Object.values(this.state.nodes).filter((node) => node.role === "manager").map((node) => node.description.hostname).sort();
     return { nodeId, role, managers };
+  }
+
+  /**
+   * Adds a joining manager to the Raft group, once its own member runs (with no configuration
+   * yet): the joiner asks after `join` answered, as swarmkit's raft Join does.
+   */
+  private *addMember(hostname: string): Coroutine<{ ok: true }> {
+    const node = Object.values(this.state.nodes).find((candidate) => candidate.description.hostname === hostname);
+    if (node === undefined || node.role !== "manager") throw new RpcError("FailedPrecondition", `rpc error: code = FailedPrecondition desc = ${hostname} did not join as a manager`);
+    if (this.raft.status().members.includes(hostname)) return { ok: true };
+    const change = this.raft.proposeMembershipChange({ action: "add", member: hostname });
+    if (!change.ok) throw new RpcError("Unavailable", "rpc error: code = Unavailable desc = a membership change is in progress, try again");
+    const term = yield* waitFor<number>(`commit:${change.index}`, commitTimeoutMs);
+    if (term !== change.term) throw new RpcError("Unavailable", noLeaderMessage);
+    return { ok: true };
   }
 
   /** An agent's heartbeat: remembered, its statuses queued for the next proposal, its tasks returned. */

@@ -7,13 +7,22 @@ import { SimulationError } from "../../sim/errors.js";
 import { removalWouldLoseQuorum, type ProposalResult, type RaftStatus } from "../raft/index.js";
 import type { RaftNode } from "./raft-node.js";
 import { RaftProcess, raftProcessName, type AppliedProposal } from "./raft-process.js";
+import { SwarmManager } from "../manager/manager.js";
+import { managerProcessName } from "../node/local-state.js";
 
 /** The Raft member running on a host, if any (a Raft-only process or a swarm manager's). */
 export function raftNodeOf(kernel: SimulationKernel, hostName: string): RaftNode | null {
   const host = kernel.host(hostName);
-  const instance = host.running.get(raftProcessName);
-  const behaviour = instance?.behaviour;
-  return behaviour instanceof RaftProcess ? behaviour.node : null;
+  const behaviour = host.running.get(raftProcessName)?.behaviour;
+  if (behaviour instanceof RaftProcess) return behaviour.node;
+  const manager = host.running.get(managerProcessName)?.behaviour;
+  return manager instanceof SwarmManager ? manager.raftNode : null;
+}
+
+/** The swarm manager running on a host, if any. */
+export function swarmManagerOf(kernel: SimulationKernel, hostName: string): SwarmManager | null {
+  const manager = kernel.host(hostName).running.get(managerProcessName)?.behaviour;
+  return manager instanceof SwarmManager ? manager : null;
 }
 
 /** A member's status; throws a {@link SimulationError} when no member runs on the host. */
@@ -38,9 +47,11 @@ export function liveLeader(kernel: SimulationKernel): { host: string; term: numb
 
 /** Proposes data at a member (it must be the leader to succeed). Does not advance time. */
 export function proposeAt(kernel: SimulationKernel, hostName: string, data: unknown): ProposalResult {
-  const node = raftNodeOf(kernel, hostName);
-  if (node === null) throw new SimulationError(`no Raft member runs on host "${hostName}"`);
-  return node.propose(data);
+  const behaviour = kernel.host(hostName).running.get(raftProcessName)?.behaviour;
+  if (!(behaviour instanceof RaftProcess) || behaviour.node === null) {
+    throw new SimulationError(`no Raft-only member runs on host "${hostName}" (a swarm manager's log holds only cluster changes)`);
+  }
+  return behaviour.node.propose(data);
 }
 
 /** The proposals a member has applied, in log order. */
