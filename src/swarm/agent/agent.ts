@@ -114,6 +114,8 @@ export class SwarmAgent extends RpcProcess {
         this.tasks.set(task.id, tracked);
       }
       tracked.task = task;
+      // The managers' view may be ahead of this agent's (a task seen before it was assigned).
+      if (isAfter(task.status.state, tracked.state)) tracked.state = task.status.state;
       const unwanted = taskStates[task.desiredState] >= taskStates.shutdown;
       if (unwanted && tracked.driving && tracked.containerId !== null && !tracked.stopping && !isTerminal(tracked.state)) {
         tracked.stopping = true;

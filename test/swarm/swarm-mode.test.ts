@@ -1,0 +1,113 @@
+// Swarm mode end to end through the Engine API: a swarm formed by init and joins, services
+// scheduled and run by the agents, nodes going down and tasks replaced (never moved), leader
+// failover, quorum loss, and Docker's errors for refused requests.
+import { describe, expect, it } from "vitest";
+import { EngineApiError, Simulation } from "swarmsim";
+import { expectEngineApi } from "../support/engine-api-schema.js";
+
+function apiError(action: () => unknown): [number, string] {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof EngineApiError) return [error.statusCode, error.message];
+    throw error;
+  }
+  throw new Error("expected an EngineApiError");
+}
+
+function running(sim: Simulation, serviceName: string) {
+  const state = sim.clusterState()!;
+  const service = Object.values(state.services).find((candidate) => candidate.spec.name === serviceName)!;
+  return Object.values(state.tasks).filter((task) => task.serviceId === service.id && task.status.state === "running" && task.desiredState === "running");
+}
+
+describe("swarm mode", () => {
+  it("forms a swarm of managers and workers with a leader and every node ready", () => {
+    const sim = Simulation.swarm({ seed: "form", managers: 3, workers: 2 });
+    const nodes = sim.engine("manager1").nodeList();
+    expect(nodes.map((node) => node.Description.Hostname).sort()).toEqual(["manager1", "manager2", "manager3", "worker1", "worker2"]);
+    for (const node of nodes) {
+      expectEngineApi("Node", node);
+      expect(node.Status.State).toBe("ready");
+    }
+    const leaders = nodes.filter((node) => node.ManagerStatus?.Leader === true);
+    expect(leaders).toHaveLength(1);
+    expect(leaders[0]!.Description.Hostname).toBe(sim.leader()!.host);
+    expect(sim.raftStatus("manager2").members).toEqual(["manager1", "manager2", "manager3"]);
+    expectEngineApi("Swarm", sim.engine("manager2").swarmInspect());
+  });
+
+  it("runs a replicated service's tasks across the nodes, and a global service on every node", () => {
+    const sim = Simulation.swarm({ seed: "services", managers: 1, workers: 2 });
+    const manager = sim.engine("manager1");
+    manager.serviceCreate({ Name: "web", TaskTemplate: { ContainerSpec: { Image: "nginx" } }, Mode: { Replicated: { Replicas: 6 } } });
+    manager.serviceCreate({ Name: "agent", TaskTemplate: { ContainerSpec: { Image: "alpine", Args: ["sleep", "86400"] } }, Mode: { Global: {} } });
+    expect(sim.runUntil(() => running(sim, "web").length === 6 && running(sim, "agent").length === 3, { timeoutMs: 60_000 })).toBe(true);
+    const perNode = new Map<string, number>();
+    for (const task of running(sim, "web")) perNode.set(task.nodeId, (perNode.get(task.nodeId) ?? 0) + 1);
+    expect([...perNode.values()]).toEqual([2, 2, 2]);
+    expect(new Set(running(sim, "agent").map((task) => task.nodeId)).size).toBe(3);
+    for (const service of manager.serviceList()) expectEngineApi("Service", service);
+    for (const task of manager.taskList()) expectEngineApi("Task", task);
+    // Each running task is a container named <service>.<slot>.<task id> on its node.
+    const task = running(sim, "web")[0]!;
+    const host = sim.clusterState()!.nodes[task.nodeId]!.description.hostname;
+    const names = sim.engine(host).containerList().map((container) => container.Names[0]);
+    expect(names).toContain(`/web.${task.slot}.${task.id}`);
+  });
+
+  it("replaces the tasks of a node that goes down with new tasks elsewhere, never moving one", () => {
+    const sim = Simulation.swarm({ seed: "down", managers: 1, workers: 2 });
+    sim.engine("manager1").serviceCreate({ Name: "web", TaskTemplate: { ContainerSpec: { Image: "nginx" } }, Mode: { Replicated: { Replicas: 3 } } });
+    expect(sim.runUntil(() => running(sim, "web").length === 3, { timeoutMs: 60_000 })).toBe(true);
+    const nodeOfTask = new Map(Object.values(sim.clusterState()!.tasks).map((task) => [task.id, task.nodeId]));
+    const worker1 = Object.values(sim.clusterState()!.nodes).find((node) => node.description.hostname === "worker1")!;
+    sim.faults.crash("worker1");
+    expect(sim.runUntil(() => sim.clusterState()!.nodes[worker1.id]!.status.state === "down", { timeoutMs: 30_000 })).toBe(true);
+    expect(sim.runUntil(() => running(sim, "web").filter((task) => task.nodeId !== worker1.id).length === 3, { timeoutMs: 60_000 })).toBe(true);
+    for (const task of Object.values(sim.clusterState()!.tasks)) {
+      if (nodeOfTask.has(task.id)) expect(task.nodeId).toBe(nodeOfTask.get(task.id));
+    }
+    const slots = running(sim, "web").filter((task) => task.nodeId !== worker1.id).map((task) => task.slot).sort();
+    expect(slots).toEqual([1, 2, 3]);
+  });
+
+  it("keeps serving after the leader dies, and refuses writes without quorum while containers keep running", () => {
+    const sim = Simulation.swarm({ seed: "quorum", managers: 3, workers: 0, raft: { electionTimeoutMs: [1_000, 2_000], heartbeatIntervalMs: 200 } });
+    sim.engine("manager1").serviceCreate({ Name: "web", TaskTemplate: { ContainerSpec: { Image: "nginx" } }, Mode: { Replicated: { Replicas: 3 } } });
+    expect(sim.runUntil(() => running(sim, "web").length === 3, { timeoutMs: 60_000 })).toBe(true);
+    const oldLeader = sim.leader()!.host;
+    sim.faults.crash(oldLeader);
+    expect(sim.runUntil(() => sim.leader() !== undefined && sim.leader()!.host !== oldLeader, { timeoutMs: 30_000 })).toBe(true);
+    const survivor = sim.leader()!.host;
+    sim.engine(survivor).serviceCreate({ Name: "after", TaskTemplate: { ContainerSpec: { Image: "alpine", Args: ["sleep", "3600"] } } });
+    const other = ["manager1", "manager2", "manager3"].find((host) => host !== oldLeader && host !== survivor)!;
+    sim.faults.crash(other);
+    sim.runFor(10_000);
+    const [status, message] = apiError(() => sim.engine(survivor).serviceCreate({ Name: "lost", TaskTemplate: { ContainerSpec: { Image: "nginx" } } }));
+    expect(status).toBe(503);
+    expect(message).toBe(
+      "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.",
+    );
+    const containers = sim.engine(survivor).containerList();
+    expect(containers.length).toBeGreaterThan(0);
+    expect(containers.every((container) => container.State === "running")).toBe(true);
+  });
+
+  it("answers refused requests in Docker's words and changes nothing", () => {
+    const sim = Simulation.swarm({ seed: "errors", managers: 1, workers: 1 });
+    const before = JSON.stringify(sim.clusterState());
+    expect(apiError(() => sim.engine("worker1").nodeList())).toEqual([
+      503,
+      "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.",
+    ]);
+    expect(apiError(() => sim.engine("manager1").swarmInit({}))).toEqual([503, 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.']);
+    expect(apiError(() => sim.engine("manager1").serviceCreate({ Name: "x", TaskTemplate: { ContainerSpec: {} } }))).toEqual([400, "rpc error: code = InvalidArgument desc = ContainerSpec: image reference must be provided"]);
+    expect(apiError(() => sim.engine("manager1").serviceInspect("nosuch"))[0]).toBe(404);
+    expect(JSON.stringify(sim.clusterState())).toBe(before);
+    sim.addHost("outsider");
+    sim.runFor(1_000);
+    expect(apiError(() => sim.engine("outsider").nodeList())).toEqual([503, 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.']);
+    expect(apiError(() => sim.engine("outsider").swarmJoin({ RemoteAddrs: ["10.0.0.1:2377"], JoinToken: "SWMTKN-1-" + "a".repeat(50) + "-" + "b".repeat(25) }))[1]).toMatch(/join token/);
+  });
+});
