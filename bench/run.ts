@@ -33,3 +33,7 @@ console.log("\nraft: 5 members, trace off");
 console.log(`  election trials (150-300 ms, leader crash)  ${raft.electionTrialsPerSecond.toFixed(0)} trials/s over ${raft.electionTrials.toLocaleString("en-US")} trials`);
 console.log(`  ${raft.idleHours} simulated hours idle, swarmkit timing  ${raft.idleWallSeconds.toFixed(2)} s wall (${raft.idleEvents.toLocaleString("en-US")} events; goal well under 1 s)`);
 console.log(`  sustained proposals                         ${raft.committedPerSecond.toFixed(0)} committed entries/s over ${raft.proposals.toLocaleString("en-US")}`);
+
+const swarm = (await import("./swarm.js")).benchSwarm();
+console.log("\nswarm: 3 managers, 10 workers, 20 services (92 tasks), trace off");
+console.log(`  ${swarm.simulatedHours} simulated hours  ${swarm.wallSeconds.toFixed(1)} s wall (${swarm.events.toLocaleString("en-US")} events; goal under 1 s)`);

@@ -7,6 +7,7 @@
  */
 import { call, sleep, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
 import type { ProcessAddress } from "../../sim/events.js";
+import type { TimerHandle } from "../../sim/process.js";
 import type { HttpRequest, HttpResponse } from "../../engine/api/http.js";
 import { dockerdProcessName } from "../../engine/dockerd/daemon.js";
 import { isAfter, isTerminal, taskStates, type Task, type TaskState, type TaskStatus } from "../types.js";
@@ -40,6 +41,8 @@ export class SwarmAgent extends RpcProcess {
   private heartbeatInFlight = false;
   private heartbeatAgain = false;
   private periodMs = 5_000;
+  /** The one pending heartbeat timer (a new heartbeat replaces it). */
+  private heartbeatTimer: TimerHandle | null = null;
 
   protected handlers(): RpcHandlers {
     return {};
@@ -54,7 +57,10 @@ export class SwarmAgent extends RpcProcess {
   }
 
   protected override onTimer(payload: unknown): void {
-    if (payload === "heartbeat") this.heartbeatSoon();
+    if (payload === "heartbeat") {
+      this.heartbeatTimer = null;
+      this.heartbeatSoon();
+    }
   }
 
   private get nodeId(): string {
@@ -92,13 +98,18 @@ export class SwarmAgent extends RpcProcess {
     } catch (error) {
       // Unsent reports go out with the next heartbeat.
       for (const report of statuses) if (!this.reports.has(report.taskId)) this.reports.set(report.taskId, report.status);
-      this.context.setTimer(this.periodMs, "heartbeat");
+      this.armHeartbeat(this.periodMs);
       throw error;
     }
     this.periodMs = answer.periodMs;
     if (answer.managers.join(",") !== local.managers.join(",")) writeLocalState(this.context.disk, { ...local, managers: answer.managers });
     this.reconcile(answer);
-    this.context.setTimer(this.periodMs * (1 + heartbeatJitter * this.context.random.next()), "heartbeat");
+    this.armHeartbeat(this.periodMs * (1 + heartbeatJitter * this.context.random.next()));
+  }
+
+  private armHeartbeat(delayMs: number): void {
+    if (this.heartbeatTimer !== null) this.context.cancelTimer(this.heartbeatTimer);
+    this.heartbeatTimer = this.context.setTimer(delayMs, "heartbeat");
   }
 
   /** Starts new tasks, stops unwanted ones. */

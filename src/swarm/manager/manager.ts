@@ -98,6 +98,10 @@ export class SwarmManager extends RpcProcess {
   /** Nodes whose agent has sent a heartbeat to this leader. */
   private readonly heardNodes = new Set<string>();
   private wasLeader = false;
+  /** Something the scheduler looks at changed since its last pass (tasks, nodes, services). */
+  private schedulingNeeded = true;
+  /** The periodic tick asked for the node-heartbeat check. */
+  private nodeCheckDue = true;
   private leaderTickArmed = false;
 
   constructor(
@@ -142,6 +146,7 @@ export class SwarmManager extends RpcProcess {
   protected override onTimer(payload: unknown): void {
     if (payload === "leader-tick") {
       this.leaderTickArmed = false;
+      this.nodeCheckDue = true;
       this.leaderRound();
     } else this.raft.timer(payload);
     this.afterRaft();
@@ -162,6 +167,8 @@ export class SwarmManager extends RpcProcess {
       this.heardNodes.clear();
       for (const node of Object.values(this.state.nodes)) this.lastHeartbeatMs.set(node.id, this.context.now);
       this.proposalInFlight = false;
+      this.schedulingNeeded = true;
+      this.nodeCheckDue = true;
       this.leaderRound();
     }
     if (!leader) this.orchestrator = null;
@@ -180,6 +187,7 @@ export class SwarmManager extends RpcProcess {
   private applied(entry: LogEntry, events: readonly StoreEvent[]): void {
     this.coroutines.notify(`commit:${entry.index}`, entry.term);
     if (this.orchestrator !== null && events.length > 0) this.orchestrator.handleEvents(this.machine.store, events);
+    if (events.length > 0) this.schedulingNeeded = true;
     // The agents of nodes whose tasks changed are woken to fetch their assignments.
     const nodes = new Set<string>();
     for (const event of events) {
@@ -206,7 +214,8 @@ export class SwarmManager extends RpcProcess {
     if (this.state.cluster === null) changes = this.bootstrapChanges();
     if (changes.length === 0) changes = this.dispatcherChanges(now);
     if (changes.length === 0) changes = [...this.orchestrator.tick(view, now).changes];
-    if (changes.length === 0) {
+    if (changes.length === 0 && this.schedulingNeeded) {
+      this.schedulingNeeded = false;
       for (const assignment of scheduleTasks(this.state, { nowMs: now }).assignments) {
         const task = this.state.tasks[assignment.taskId]!;
         changes.push(updateChange("tasks", { ...task, nodeId: assignment.nodeId, status: { ...task.status, state: "assigned", message: assignment.message, timestamp: now } }));
@@ -269,6 +278,8 @@ export class SwarmManager extends RpcProcess {
       changes.push(updateChange("tasks", { ...task, status }));
     }
     this.pendingStatuses.clear();
+    if (!this.nodeCheckDue) return changes;
+    this.nodeCheckDue = false;
     const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
     const leaderHost = this.context.host;
     for (const node of Object.values(this.state.nodes).sort((left, right) => (left.id < right.id ? -1 : 1))) {
