@@ -349,7 +349,8 @@ export function buildServiceSpec(parsed: ParsedCommandLine): EngineJson {
   const containerSpec: EngineJson = {
     ...compact({
       Image: image,
-      Labels: keyValueMap(parsed.list("container-label")),
+      // Go's omitempty drops an empty label map here (the service's own Labels are always sent).
+      Labels: parsed.list("container-label").length > 0 ? keyValueMap(parsed.list("container-label")) : undefined,
       Command: parsed.changed("entrypoint") ? shellWords(parsed.string("entrypoint")) : undefined,
       Args: args.length > 0 ? args : undefined,
       Hostname: parsed.string("hostname"),

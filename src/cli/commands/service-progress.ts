@@ -224,7 +224,7 @@ export function waitOnService(context: CommandContext, serviceId: string, quiet:
     const workEndMs = context.nowWallMs();
     let previousMs = workEndMs;
     while (context.nowWallMs() - workEndMs < roundIntervalMs && calls < maximumCalls) {
-      client.systemPing();
+      client.request({ method: "GET", path: "/_ping", query: {} });
       calls++;
       const nowMs = context.nowWallMs();
       if (nowMs === previousMs) break;

@@ -298,7 +298,6 @@ export function prettyService(service: EngineJson, networkNames: ReadonlyMap<str
     text += "\nPorts:";
     for (const port of ports) text += `\n PublishedPort = ${port.PublishedPort ?? 0}\n  Protocol = ${port.Protocol ?? ""}\n  TargetPort = ${port.TargetPort ?? 0}\n  PublishMode = ${port.PublishMode ?? ""}`;
     text += " ";
-    return `${text}\n`;
   }
   return `${text}\n\n`;
 }

@@ -152,7 +152,6 @@ export const swarmInitCommand: DockerCommand = {
     context.output.out(`Swarm initialized: current node (${nodeId}) is now a manager.\n\n`);
     printJoinCommand(context, nodeId, true, false);
     context.output.outLine("To add a manager to this swarm, run 'docker swarm join-token manager' and follow the instructions.");
-    context.output.outLine("");
     return 0;
   },
 };

@@ -100,6 +100,8 @@ export class SwarmManager extends RpcProcess {
   private wasLeader = false;
   /** Something the scheduler looks at changed since its last pass (tasks, nodes, services). */
   private schedulingNeeded = true;
+  /** Committed changes or a tick since the orchestrators last looked. */
+  private orchestrationNeeded = true;
   /** The periodic tick asked for the node-heartbeat check. */
   private nodeCheckDue = true;
   private leaderTickArmed = false;
@@ -147,6 +149,7 @@ export class SwarmManager extends RpcProcess {
     if (payload === "leader-tick") {
       this.leaderTickArmed = false;
       this.nodeCheckDue = true;
+      this.orchestrationNeeded = true;
       this.leaderRound();
     } else this.raft.timer(payload);
     this.afterRaft();
@@ -169,6 +172,7 @@ export class SwarmManager extends RpcProcess {
       this.proposalInFlight = false;
       this.schedulingNeeded = true;
       this.nodeCheckDue = true;
+      this.orchestrationNeeded = true;
       this.leaderRound();
     }
     if (!leader) this.orchestrator = null;
@@ -187,7 +191,10 @@ export class SwarmManager extends RpcProcess {
   private applied(entry: LogEntry, events: readonly StoreEvent[]): void {
     this.coroutines.notify(`commit:${entry.index}`, entry.term);
     if (this.orchestrator !== null && events.length > 0) this.orchestrator.handleEvents(this.machine.store, events);
-    if (events.length > 0) this.schedulingNeeded = true;
+    if (events.length > 0) {
+      this.schedulingNeeded = true;
+      this.orchestrationNeeded = true;
+    }
     // The agents of nodes whose tasks changed are woken to fetch their assignments.
     const nodes = new Set<string>();
     for (const event of events) {
@@ -213,7 +220,10 @@ export class SwarmManager extends RpcProcess {
     let changes: StoreChange[] = [];
     if (this.state.cluster === null) changes = this.bootstrapChanges();
     if (changes.length === 0) changes = this.dispatcherChanges(now);
-    if (changes.length === 0) changes = [...this.orchestrator.tick(view, now).changes];
+    if (changes.length === 0 && this.orchestrationNeeded) {
+      this.orchestrationNeeded = false;
+      changes = [...this.orchestrator.tick(view, now).changes];
+    }
     if (changes.length === 0 && this.schedulingNeeded) {
       this.schedulingNeeded = false;
       for (const assignment of scheduleTasks(this.state, { nowMs: now }).assignments) {
