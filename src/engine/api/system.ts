@@ -3,7 +3,10 @@
  * 28.2.2 engine on Linux reports, filled from the simulated host (its name, CPUs, memory,
  * labels) and dockerd's state.
  */
-import type { Coroutine } from "../../sim/coroutine.js";
+import { call, RpcError, type Coroutine } from "../../sim/coroutine.js";
+import { managerProcessName, readLocalState } from "../../swarm/node/local-state.js";
+import { swarmInfoToApi } from "../../swarm/api/index.js";
+import type { ClusterState } from "../../swarm/types.js";
 import { engineVersion, type Dockerd } from "../dockerd/daemon.js";
 import { apiTime } from "./container-shapes.js";
 import { apiVersion, minimumApiVersion, type Route, type RouteRequest, type RouteResult } from "./router.js";
@@ -52,7 +55,47 @@ function* version(_daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResu
   };
 }
 
+/** The `Swarm` field of `/info`: this node's membership, and the cluster as its manager sees it. */
+function* swarmInfo(daemon: Dockerd): Coroutine<Record<string, unknown>> {
+  const local = readLocalState(daemon.context.disk);
+  const inactive = { nodeId: "", nodeAddress: "", state: "inactive" as const, controlAvailable: false, error: "", remoteManagers: [], nodes: 0, managers: 0, cluster: null };
+  if (local === null) return swarmInfoToApi(inactive, null);
+  let state: ClusterState | null = null;
+  if (local.role === "manager") {
+    try {
+      state = ((yield* call(daemon.hostName, managerProcessName, "read", {}, swarmInfoTimeoutMs)) as { state: ClusterState }).state;
+    } catch (error) {
+      if (!(error instanceof RpcError)) throw error;
+    }
+  }
+  const nodes = state === null ? [] : Object.values(state.nodes);
+  const managers = nodes.filter((node) => node.role === "manager");
+  const remoteManagers =
+    managers.length > 0
+      ? managers.map((node) => ({ NodeID: node.id, Addr: node.managerStatus?.address ?? `${node.status.address}:2377` })).sort((left, right) => (left.NodeID < right.NodeID ? -1 : 1))
+      : local.managers.map((host) => ({ NodeID: "", Addr: `${host}:2377` }));
+  const context = state === null ? null : { startTimeMs: daemon.wallTimeMs - daemon.now, state };
+  return swarmInfoToApi(
+    {
+      nodeId: local.nodeId,
+      nodeAddress: local.advertiseAddress.split(":")[0]!,
+      state: "active",
+      controlAvailable: local.role === "manager",
+      error: "",
+      remoteManagers,
+      nodes: nodes.length,
+      managers: managers.length,
+      cluster: state?.cluster ?? null,
+    },
+    context,
+  );
+}
+
+/** How long `/info` waits for the local manager's view of the cluster, ms. */
+export const swarmInfoTimeoutMs = 5_000;
+
 function* info(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
+  const swarm = yield* swarmInfo(daemon);
   const containers = [...daemon.containers.values()];
   const running = containers.filter((record) => record.state.running).length;
   const { containerd, runc, dockerInit, kernelVersion } = componentVersions;
@@ -115,7 +158,7 @@ function* info(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> 
       ServerVersion: engineVersion,
       Runtimes: { "io.containerd.runc.v2": { path: "runc", status: { "org.opencontainers.runtime-spec.features": "{}" } }, runc: { path: "runc", status: { "org.opencontainers.runtime-spec.features": "{}" } } },
       DefaultRuntime: "runc",
-      Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
+      Swarm: swarm,
       LiveRestoreEnabled: daemon.config["live-restore"] === true,
       Isolation: "",
       InitBinary: "docker-init",
