@@ -168,6 +168,36 @@ export class SwarmAgent extends RpcProcess {
       else if (!isTerminal(tracked.state)) this.report(tracked, "shutdown", "shutdown");
       return;
     }
+    const name = `${tracked.serviceName}.${tracked.task.slot === 0 ? tracked.task.nodeId : tracked.task.slot}.${tracked.task.id}`;
+    // After a restart of this node the agent finds tasks mid-way: preparing is redone, and a
+    // task that was starting or running is looked up by its container's name.
+    if (tracked.state === "preparing") tracked.state = "accepted";
+    if ((tracked.state === "starting" || tracked.state === "running") && tracked.containerId === null) {
+      const inspected = yield* this.engine({ method: "GET", path: `/containers/${name}/json` });
+      if (inspected.statusCode === 404) {
+        if (tracked.state === "starting") tracked.state = "ready";
+        else {
+          this.report(tracked, "failed", "started", `No such container: ${name}`);
+          return;
+        }
+      } else {
+        const container = inspected.body as { Id: string; State: { Running: boolean; ExitCode: number } };
+        tracked.containerId = container.Id;
+        if (container.State.Running) this.report(tracked, "running", "started");
+        else if (container.State.ExitCode === 0 && tracked.state === "running") this.report(tracked, "complete", "finished", "", 0);
+        else if (tracked.state === "running") this.report(tracked, "failed", "started", `task: non-zero exit (${container.State.ExitCode})`, container.State.ExitCode);
+        else {
+          // Created but never started: start it now.
+          tracked.state = "starting";
+          const started = yield* this.engine({ method: "POST", path: `/containers/${container.Id}/start` });
+          if (started.statusCode >= 400) {
+            this.report(tracked, "failed", "starting", (started.body as { message?: string }).message ?? "start failed");
+            return;
+          }
+          this.report(tracked, "running", "started");
+        }
+      }
+    }
     if (tracked.state === "assigned") this.report(tracked, "accepted", "accepted");
     if (tracked.state === "accepted" && allows("preparing")) {
       this.report(tracked, "preparing", "preparing");
@@ -182,7 +212,6 @@ export class SwarmAgent extends RpcProcess {
     if (tracked.state === "ready" && tracked.task.desiredState === "running") {
       this.report(tracked, "starting", "starting");
       const container = tracked.task.spec.container;
-      const name = `${tracked.serviceName}.${tracked.task.slot === 0 ? tracked.task.nodeId : tracked.task.slot}.${tracked.task.id}`;
       const created = yield* this.engine({
         method: "POST",
         path: "/containers/create",

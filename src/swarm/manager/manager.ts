@@ -98,6 +98,8 @@ export class SwarmManager extends RpcProcess {
   /** Nodes whose agent has sent a heartbeat to this leader. */
   private readonly heardNodes = new Set<string>();
   private wasLeader = false;
+  /** The highest term of an applied entry: a new leader acts only once it applied an entry of its own term (its store is then current). */
+  private appliedTerm = 0;
   /** Something the scheduler looks at changed since its last pass (tasks, nodes, services). */
   private schedulingNeeded = true;
   /** Committed changes or a tick since the orchestrators last looked. */
@@ -184,11 +186,17 @@ export class SwarmManager extends RpcProcess {
   }
 
   private isLeader(): boolean {
-    return this.raft.status().state === "leader";
+    // While the Raft node is being built (re-applying its log after a restart) it leads nothing.
+    if (this.raft === undefined) return false;
+    const status = this.raft.status();
+    // A new leader's store may miss entries of earlier terms that commit with its first entry:
+    // like swarmkit, it leads only once it has applied an entry of its own term.
+    return status.state === "leader" && this.appliedTerm >= status.term;
   }
 
   /** Called for every committed entry on every manager. */
   private applied(entry: LogEntry, events: readonly StoreEvent[]): void {
+    this.appliedTerm = Math.max(this.appliedTerm, entry.term);
     this.coroutines.notify(`commit:${entry.index}`, entry.term);
     if (this.orchestrator !== null && events.length > 0) this.orchestrator.handleEvents(this.machine.store, events);
     if (events.length > 0) {
