@@ -197,6 +197,7 @@ export class SwarmManager extends RpcProcess {
   /** Called for every committed entry on every manager. */
   private applied(entry: LogEntry, events: readonly StoreEvent[]): void {
     this.appliedTerm = Math.max(this.appliedTerm, entry.term);
+    if (this.raft !== undefined && entry.term === this.raft.status().term) this.coroutines.notify("leading");
     this.coroutines.notify(`commit:${entry.index}`, entry.term);
     if (this.orchestrator !== null && events.length > 0) this.orchestrator.handleEvents(this.machine.store, events);
     if (events.length > 0) {
@@ -333,6 +334,11 @@ export class SwarmManager extends RpcProcess {
   // ------------------------------------------------------------ control API and dispatcher
 
   private *forward<T>(method: string, params: unknown): Coroutine<T> {
+    // A leader still catching up on its store answers once it has (its first entry commits within a round trip).
+    if (this.raft.status().state === "leader") {
+      yield* waitFor("leading", forwardTimeoutMs);
+      if (this.isLeader()) return (yield* this.handlers()[method]!(params, { host: this.context.host, process: managerProcessName })) as T;
+    }
     const leader = this.raft.status().leader;
     if (leader === null || leader === this.context.host) throw new RpcError("Unavailable", noLeaderMessage);
     return (yield* call(leader, managerProcessName, method, params, forwardTimeoutMs)) as T;
