@@ -110,4 +110,16 @@ describe("swarm mode", () => {
     expect(apiError(() => sim.engine("outsider").nodeList())).toEqual([503, 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.']);
     expect(apiError(() => sim.engine("outsider").swarmJoin({ RemoteAddrs: ["10.0.0.1:2377"], JoinToken: "SWMTKN-1-" + "a".repeat(50) + "-" + "b".repeat(25) }))[1]).toMatch(/join token/);
   });
+
+  it("gathers a service's logs from its tasks' nodes, merged by time, as docker service logs prints them", () => {
+    const sim = Simulation.swarm({ seed: "logs", managers: 1, workers: 1 });
+    expect(sim.exec("manager1", "docker service create -d --replicas 2 --name pinger alpine ping docker.com").exitCode).toBe(0);
+    sim.runFor(4_000);
+    const logs = sim.exec("manager1", "docker service logs pinger");
+    expect(logs.exitCode).toBe(0);
+    const lines = logs.stdout.trimEnd().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(6);
+    for (const line of lines) expect(line).toMatch(/^pinger\.[12]\.[0-9a-z]{12}@(manager1|worker1) +\| (PING docker\.com|64 bytes from)/);
+    expect(new Set(lines.map((line) => line.split("@")[1]!.split(" ")[0]))).toEqual(new Set(["manager1", "worker1"]));
+  });
 });

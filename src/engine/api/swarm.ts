@@ -7,8 +7,8 @@
 import { call, sleep, RpcError, type Coroutine } from "../../sim/coroutine.js";
 import { randomName } from "../../cli/ids.js";
 import type { Dockerd } from "../dockerd/daemon.js";
-import { engineVersion } from "../dockerd/daemon.js";
-import { ApiError, badRequest, notFound } from "./http.js";
+import { dockerdProcessName, engineVersion } from "../dockerd/daemon.js";
+import { ApiError, badRequest, notFound, type HttpRequest, type HttpResponse, type LogFrame } from "./http.js";
 import type { Route, RouteRequest, RouteResult } from "./router.js";
 import { parseFilters } from "./lookup.js";
 import {
@@ -23,7 +23,7 @@ import {
 } from "../../swarm/node/local-state.js";
 import { newObjectId } from "../../swarm/identifiers.js";
 import { createChange, deleteChange, updateChange, type StoreChange } from "../../swarm/store/index.js";
-import type { ClusterState, NodeDescription, Service, SwarmNode } from "../../swarm/types.js";
+import type { ClusterState, NodeDescription, Service, SwarmNode, Task } from "../../swarm/types.js";
 import { nodeSpecFromApi, nodeToApi, serviceSpecFromApi, serviceToApi, swarmToApi, taskToApi, type ApiContext } from "../../swarm/api/index.js";
 import type { ControlWrite } from "../../swarm/manager/manager.js";
 
@@ -353,6 +353,60 @@ function* inspectTask(daemon: Dockerd, request: RouteRequest): Coroutine<RouteRe
   return { statusCode: 200, body: taskToApi(task, apiContext(daemon, state)) };
 }
 
+/** How long a manager waits for one node's logs, ms (a node that does not answer is left out). */
+export const nodeLogsTimeoutMs = 5_000;
+
+/** Logs of some tasks, fetched from their nodes' engines and merged by time, with moby's details prefix. */
+function* tasksLogs(daemon: Dockerd, request: RouteRequest, state: ClusterState, tasks: readonly Task[]): Coroutine<RouteResult> {
+  const wantTimestamps = request.query.timestamps === "1" || request.query.timestamps === "true";
+  const wantDetails = request.query.details === "1" || request.query.details === "true";
+  const lines: Array<{ time: string; order: number; frame: LogFrame }> = [];
+  let order = 0;
+  for (const task of tasks) {
+    const node = state.nodes[task.nodeId];
+    if (node === undefined || task.status.containerId === null) continue;
+    let response: HttpResponse;
+    try {
+      response = (yield* call(node.description.hostname, dockerdProcessName, "http", {
+        method: "GET",
+        path: `/containers/${task.status.containerId}/logs`,
+        query: { stdout: request.query.stdout ?? "1", stderr: request.query.stderr ?? "1", timestamps: "1", ...(request.query.tail === undefined ? {} : { tail: request.query.tail }) },
+      } satisfies HttpRequest, nodeLogsTimeoutMs)) as HttpResponse;
+    } catch (error) {
+      if (error instanceof RpcError) continue;
+      throw error;
+    }
+    if (response.statusCode !== 200) continue;
+    const details = `com.docker.swarm.node.id=${node.id},com.docker.swarm.service.id=${task.serviceId},com.docker.swarm.task.id=${task.id}`;
+    for (const frame of (response.body as { frames: LogFrame[] }).frames) {
+      const space = frame.text.indexOf(" ");
+      const time = frame.text.slice(0, space);
+      const message = frame.text.slice(space + 1);
+      const text = `${wantTimestamps ? `${time} ` : ""}${wantDetails ? `${details} ` : ""}${message}`;
+      lines.push({ time, order: order++, frame: { stream: frame.stream, text } });
+    }
+  }
+  lines.sort((left, right) => (left.time < right.time ? -1 : left.time > right.time ? 1 : left.order - right.order));
+  return { statusCode: 200, body: { frames: lines.map((line) => line.frame) } };
+}
+
+function* serviceLogs(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const service = findService(state, request.params.id!);
+  const tasks = Object.values(state.tasks)
+    .filter((task) => task.serviceId === service.id)
+    .sort((left, right) => left.slot - right.slot || (left.id < right.id ? -1 : 1));
+  return yield* tasksLogs(daemon, request, state, tasks);
+}
+
+function* taskLogs(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  const reference = request.params.id!;
+  const task = state.tasks[reference] ?? Object.values(state.tasks).find((candidate) => candidate.id.startsWith(reference));
+  if (task === undefined) throw notFound(`task ${reference} not found`);
+  return yield* tasksLogs(daemon, request, state, [task]);
+}
+
 /** The swarm-mode routes. */
 export const swarmRoutes: readonly Route<Dockerd>[] = [
   { method: "POST", pattern: "/swarm/init", handler: init },
@@ -368,6 +422,8 @@ export const swarmRoutes: readonly Route<Dockerd>[] = [
   { method: "GET", pattern: "/services/{id}", handler: inspectService },
   { method: "POST", pattern: "/services/{id}/update", handler: updateService },
   { method: "DELETE", pattern: "/services/{id}", handler: removeService },
+  { method: "GET", pattern: "/services/{id}/logs", handler: serviceLogs },
+  { method: "GET", pattern: "/tasks/{id}/logs", handler: taskLogs },
   { method: "GET", pattern: "/tasks", handler: listTasks },
   { method: "GET", pattern: "/tasks/{id}", handler: inspectTask },
 ];
