@@ -122,4 +122,20 @@ describe("swarm mode", () => {
     for (const line of lines) expect(line).toMatch(/^pinger\.[12]\.[0-9a-z]{12}@(manager1|worker1) +\| (PING docker\.com|64 bytes from)/);
     expect(new Set(lines.map((line) => line.split("@")[1]!.split(" ")[0]))).toEqual(new Set(["manager1", "worker1"]));
   });
+
+  it("promotes a worker into the Raft group and demotes it again; refuses to demote the last manager", () => {
+    const sim = Simulation.swarm({ seed: "promote", managers: 1, workers: 2 });
+    expect(sim.exec("manager1", "docker node promote worker1").stdout).toBe("Node worker1 promoted to a manager in the swarm.\n");
+    expect(sim.runUntil(() => sim.raftStatus("manager1").members.includes("worker1"), { timeoutMs: 30_000 })).toBe(true);
+    sim.runFor(10_000);
+    expect(sim.exec("manager1", "docker node ls").stdout).toMatch(/worker1 +Ready +Active +Reachable /);
+    expect(sim.exec("worker1", "docker node ls").exitCode).toBe(0);
+    expect(sim.exec("manager1", "docker node demote worker1").stdout).toBe("Manager worker1 demoted in the swarm.\n");
+    expect(sim.runUntil(() => sim.raftStatus("manager1").members.join() === "manager1" && !sim.host("worker1").isRunning("swarm-manager"), { timeoutMs: 30_000 })).toBe(true);
+    sim.runFor(10_000);
+    expect(sim.exec("manager1", "docker node ls").stdout).toMatch(/worker1 +Ready +Active +28\.2\.2/);
+    const refused = sim.exec("manager1", "docker node demote manager1");
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toBe("Error response from daemon: rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm\n");
+  });
 });

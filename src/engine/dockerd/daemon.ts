@@ -211,6 +211,10 @@ export class Dockerd extends RpcProcess {
   }
 
   protected override onMessage(message: unknown, _from: ProcessAddress): void {
+    if (typeof message === "object" && message !== null && "swarmRoleChanged" in message) {
+      this.startSwarmProcesses([]);
+      return;
+    }
     const event = (message as Partial<ContainerdEventMessage>).containerdEvent;
     if (event === undefined) return super.onMessage(message, _from);
     if (event.topic !== "/tasks/exit") return;

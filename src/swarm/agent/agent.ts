@@ -102,7 +102,11 @@ export class SwarmAgent extends RpcProcess {
       throw error;
     }
     this.periodMs = answer.periodMs;
-    if (answer.managers.join(",") !== local.managers.join(",")) writeLocalState(this.context.disk, { ...local, managers: answer.managers });
+    if (answer.managers.join(",") !== local.managers.join(",") || answer.role !== local.role) {
+      writeLocalState(this.context.disk, { ...local, managers: answer.managers, role: answer.role });
+      // Promoted: dockerd starts this node's manager (demoted: the manager stops once removed from Raft).
+      if (answer.role === "manager" && local.role !== "manager") this.context.send(this.context.host, dockerdProcessName, { swarmRoleChanged: answer.role });
+    }
     this.reconcile(answer);
     this.armHeartbeat(this.periodMs * (1 + heartbeatJitter * this.context.random.next()));
   }

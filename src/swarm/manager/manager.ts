@@ -6,7 +6,7 @@
  * the leader. Without a leader every write fails with Docker's "does not have a leader" error,
  * and running containers keep running.
  */
-import { call, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
+import { call, sleep, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
 import type { ProcessExit } from "../../sim/process.js";
 import type { ProcessAddress } from "../../sim/events.js";
 import { RaftNode, type RaftSettings, type ReplicatedStateMachine } from "../raft-driver/raft-node.js";
@@ -30,6 +30,10 @@ export const forwardTimeoutMs = 30_000;
 export const leaderTickMs = 1_000;
 /** A node is down after this many missed heartbeat periods (swarmkit). */
 export const missedHeartbeatsMax = 3;
+/** Bound `proposalWaitsMax`: 10 ms waits for the proposal in flight before proposing anyway (it is refused if stale). */
+export const proposalWaitsMax = 100;
+/** Bound `joinAttemptsMax`: a new manager asks this many times (once a second) to be added to the Raft group. */
+export const joinAttemptsMax = 60;
 /** Bound `pendingStatusUpdatesMax`: task status reports waiting for the next proposal. */
 export const pendingStatusUpdatesMax = 100_000;
 
@@ -51,6 +55,8 @@ export interface HeartbeatAnswer {
   readonly tasks: readonly Task[];
   readonly serviceNames: Readonly<Record<string, string>>;
   readonly managers: readonly string[];
+  /** The role the node has in the store (it changes on promote and demote). */
+  readonly role: "manager" | "worker";
 }
 
 /** A write through the control API. */
@@ -139,6 +145,8 @@ export class SwarmManager extends RpcProcess {
     // `swarm init`: the new cluster's only member campaigns at once, as swarmkit's bootstrap does.
     const local = readLocalState(this.context.disk);
     if (local?.bootstrap != null && this.raft.status().lastLogIndex === 0) this.raft.campaign();
+    // A promoted worker's new member asks the leader to add it (a joining manager's dockerd asks itself).
+    else if (local !== null && this.raft.status().members.length === 0) this.run(this.askToJoin(local.managers), () => {});
     this.afterRaft();
   }
 
@@ -229,6 +237,7 @@ export class SwarmManager extends RpcProcess {
     let changes: StoreChange[] = [];
     if (this.state.cluster === null) changes = this.bootstrapChanges();
     if (changes.length === 0) changes = this.dispatcherChanges(now);
+    if (changes.length === 0) changes = this.roleChanges();
     if (changes.length === 0 && this.orchestrationNeeded) {
       this.orchestrationNeeded = false;
       changes = [...this.orchestrator.tick(view, now).changes];
@@ -354,9 +363,10 @@ export class SwarmManager extends RpcProcess {
   private *write(request: ControlWrite): Coroutine<unknown> {
     if (!this.isLeader()) return yield* this.forward("write", request);
     // Wait for the loop's own proposal to finish: one proposal at a time keeps changes consistent.
-    for (let attempt = 0; this.proposalInFlight && attempt < 100; attempt++) yield* waitFor("never", 10);
+    for (let attempt = 0; this.proposalInFlight && attempt < proposalWaitsMax; attempt++) yield* waitFor("never", 10);
     switch (request.operation) {
       case "changes":
+        this.refuseQuorumLoss(request.changes);
         yield* this.propose(request.changes);
         this.leaderRound();
         return { ok: true };
@@ -380,6 +390,71 @@ export class SwarmManager extends RpcProcess {
     this.leaderRound();
     const managers = Object.values(this.state.nodes).filter((node) => node.role === "manager").map((node) => node.description.hostname).sort();
     return { nodeId, role, managers };
+  }
+
+  private *askToJoin(managers: readonly string[]): Coroutine<void> {
+    for (let attempt = 0; attempt < joinAttemptsMax; attempt++) {
+      for (const manager of managers) {
+        if (manager === this.context.host) continue;
+        try {
+          yield* call(manager, managerProcessName, "write", { operation: "add-member", hostname: this.context.host } satisfies ControlWrite, forwardTimeoutMs);
+          return;
+        } catch (error) {
+          if (!(error instanceof RpcError)) throw error;
+        }
+      }
+      yield* sleep(1_000);
+    }
+  }
+
+  /** Refuses a demotion of the last manager, or one that would lose the Raft quorum (Docker's words). */
+  private refuseQuorumLoss(changes: readonly StoreChange[]): void {
+    for (const change of changes) {
+      if (change.kind !== "update" || change.collection !== "nodes") continue;
+      const after = change.object as SwarmNode;
+      const before = this.state.nodes[after.id];
+      if (before === undefined || before.role !== "manager" || after.spec.desiredRole !== "worker" || before.spec.desiredRole === "worker") continue;
+      const managers = Object.values(this.state.nodes).filter((node) => node.role === "manager");
+      if (managers.length <= 1) throw new RpcError("FailedPrecondition", "rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm");
+      if (managerRemovalLosesQuorum(this, before.description.hostname)) {
+        throw new RpcError("FailedPrecondition", "rpc error: code = FailedPrecondition desc = can't remove member from the raft: this would result in a loss of quorum");
+      }
+    }
+  }
+
+  /** Promotions and demotions the leader carries out: the role in the store, and the Raft membership. */
+  private roleChanges(): StoreChange[] {
+    const changes: StoreChange[] = [];
+    for (const node of Object.values(this.state.nodes).sort((left, right) => (left.id < right.id ? -1 : 1))) {
+      if (node.spec.desiredRole === node.role) continue;
+      if (node.spec.desiredRole === "manager") {
+        // The node's agent sees its new role and starts a manager, which then asks to join the Raft group.
+        changes.push(updateChange("nodes", { ...node, role: "manager", managerStatus: { leader: false, reachability: "unknown", address: `${node.status.address}:2377` } }));
+      } else if (!this.demoting.has(node.id)) {
+        this.demoting.add(node.id);
+        this.run(this.demote(node.id), () => this.demoting.delete(node.id));
+      }
+    }
+    return changes;
+  }
+
+  private readonly demoting = new Set<string>();
+
+  /** Removes a demoted manager from the Raft group (it then stops), then records it as a worker. */
+  private *demote(nodeId: string): Coroutine<void> {
+    const node = this.state.nodes[nodeId];
+    if (node === undefined) return;
+    const hostname = node.description.hostname;
+    if (this.raft.status().members.includes(hostname)) {
+      const change = this.raft.proposeMembershipChange({ action: "remove", member: hostname });
+      if (!change.ok) return; // another change is pending: the next round tries again
+      const term = yield* waitFor<number>(`commit:${change.index}`, commitTimeoutMs);
+      if (term !== change.term) return;
+    }
+    const current = this.state.nodes[nodeId];
+    if (current === undefined || current.spec.desiredRole !== "worker") return;
+    for (let attempt = 0; this.proposalInFlight && attempt < proposalWaitsMax; attempt++) yield* waitFor("never", 10);
+    yield* this.propose([updateChange("nodes", { ...current, role: "worker", managerStatus: null })]);
   }
 
   /**
@@ -414,7 +489,7 @@ export class SwarmManager extends RpcProcess {
     const serviceNames: Record<string, string> = {};
     for (const task of tasks) serviceNames[task.serviceId] = this.state.services[task.serviceId]?.spec.name ?? "";
     const managers = Object.values(this.state.nodes).filter((candidate) => candidate.role === "manager").map((candidate) => candidate.description.hostname).sort();
-    return { periodMs: this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs, tasks, serviceNames, managers };
+    return { periodMs: this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs, tasks, serviceNames, managers, role: node.role };
   }
 }
 
