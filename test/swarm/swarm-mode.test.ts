@@ -138,4 +138,24 @@ describe("swarm mode", () => {
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toBe("Error response from daemon: rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm\n");
   });
+
+  it("lets nodes leave: a manager only with --force (removed from Raft), then docker node rm", () => {
+    const sim = Simulation.swarm({ seed: "leave", managers: 3, workers: 1 });
+    const refused = sim.exec("manager3", "docker swarm leave");
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toBe(
+      "Error response from daemon: You are attempting to leave the swarm on a node that is participating as a manager. The only way to restore a swarm that has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to suppress this message.\n",
+    );
+    expect(sim.exec("manager3", "docker swarm leave --force").stdout).toBe("Node left the swarm.\n");
+    sim.runFor(20_000);
+    expect(sim.raftStatus(sim.leader()!.host).members).toEqual(["manager1", "manager2"]);
+    const twoLeft = sim.exec("manager2", "docker swarm leave");
+    expect(twoLeft.stderr).toMatch(/Removing this node leaves 1 managers out of 2\. Without a Raft quorum your swarm will be inaccessible\. /);
+    expect(sim.exec("worker1", "docker swarm leave").stdout).toBe("Node left the swarm.\n");
+    sim.runFor(20_000);
+    expect(sim.exec("manager1", "docker node ls").stdout).toMatch(/worker1 +Down /);
+    expect(sim.exec("manager1", "docker node rm worker1").stdout).toBe("worker1\n");
+    expect(sim.exec("manager1", "docker node rm manager3").stdout).toBe("manager3\n");
+    expect(sim.exec("manager1", "docker node ls").stdout.trimEnd().split("\n")).toHaveLength(3);
+  });
 });

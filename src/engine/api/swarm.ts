@@ -173,10 +173,28 @@ function* leave(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> 
   if (local === null) throw new ApiError(503, "This node is not part of a swarm");
   const force = request.query.force === "1" || request.query.force === "true";
   if (local.role === "manager" && !force) {
-    throw new ApiError(
-      503,
-      "You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message. ",
-    );
+    // moby's Leave: the message depends on what leaving would do to the Raft quorum.
+    const state = yield* readStateQuietly(daemon);
+    const managers = state === null ? [] : Object.values(state.nodes).filter((node) => node.role === "manager");
+    const reachable = Math.max(1, managers.filter((node) => node.managerStatus?.reachability !== "unreachable").length);
+    const unreachable = managers.length - reachable > 0 ? managers.length - reachable : 0;
+    let message = "You are attempting to leave the swarm on a node that is participating as a manager. ";
+    // moby's removingManagerCausesLossOfQuorum and isLastManager.
+    if (reachable - 2 <= unreachable) {
+      if (reachable === 1 && unreachable === 0) {
+        throw new ApiError(503, `${message}Removing the last manager erases all current state of the swarm. Use \`--force\` to ignore this message. `);
+      }
+      message += `Removing this node leaves ${reachable - 1} managers out of ${reachable + unreachable}. Without a Raft quorum your swarm will be inaccessible. `;
+    }
+    throw new ApiError(503, `${message}The only way to restore a swarm that has lost consensus is to reinitialize it with \`--force-new-cluster\`. Use \`--force\` to suppress this message.`);
+  }
+  if (local.role === "manager" && local.managers.length > 1) {
+    // The others keep their quorum: this member is removed from the Raft group first (best effort).
+    try {
+      yield* call(daemon.hostName, managerProcessName, "write", { operation: "leave", hostname: daemon.hostName } satisfies ControlWrite, controlTimeoutMs);
+    } catch (error) {
+      if (!(error instanceof RpcError)) throw error;
+    }
   }
   daemon.stopSwarmProcesses();
   clearLocalState(disk);

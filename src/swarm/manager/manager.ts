@@ -64,6 +64,7 @@ export type ControlWrite =
   | { readonly operation: "changes"; readonly changes: readonly StoreChange[] }
   | { readonly operation: "join"; readonly token: string; readonly hostname: string; readonly address: string; readonly description: NodeDescription }
   | { readonly operation: "add-member"; readonly hostname: string }
+  | { readonly operation: "leave"; readonly hostname: string }
   | { readonly operation: "remove-manager"; readonly nodeId: string }
   | { readonly operation: "promote" | "demote"; readonly nodeId: string };
 
@@ -374,6 +375,8 @@ export class SwarmManager extends RpcProcess {
         return yield* this.join(request);
       case "add-member":
         return yield* this.addMember(request.hostname);
+      case "leave":
+        return yield* this.leave(request.hostname);
       default:
         throw new RpcError("InvalidArgument", `unsupported operation ${request.operation}`);
     }
@@ -405,6 +408,28 @@ export class SwarmManager extends RpcProcess {
       }
       yield* sleep(1_000);
     }
+  }
+
+  /**
+   * A manager leaving with `docker swarm leave --force`: removed from the Raft group (as
+   * swarmkit's raft Leave), then kept in the store as a down worker until `docker node rm`.
+   */
+  private *leave(hostname: string): Coroutine<{ ok: true }> {
+    const status = this.raft.status();
+    if (status.members.includes(hostname) && status.members.length > 1) {
+      const change = this.raft.proposeMembershipChange({ action: "remove", member: hostname });
+      if (!change.ok) throw new RpcError("Unavailable", "rpc error: code = Unavailable desc = a membership change is in progress, try again");
+      const term = yield* waitFor<number>(`commit:${change.index}`, commitTimeoutMs);
+      if (term !== change.term) throw new RpcError("Unavailable", noLeaderMessage);
+    }
+    const node = Object.values(this.state.nodes).find((candidate) => candidate.description.hostname === hostname);
+    if (node !== undefined && this.isLeader()) {
+      for (let attempt = 0; this.proposalInFlight && attempt < proposalWaitsMax; attempt++) yield* waitFor("never", 10);
+      yield* this.propose([
+        updateChange("nodes", { ...node, role: "worker", spec: { ...node.spec, desiredRole: "worker" }, managerStatus: null, status: { ...node.status, state: "down", message: "node left the swarm" } }),
+      ]);
+    }
+    return { ok: true };
   }
 
   /** Refuses a demotion of the last manager, or one that would lose the Raft quorum (Docker's words). */
