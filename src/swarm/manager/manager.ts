@@ -7,17 +7,15 @@
  * and running containers keep running.
  */
 import { call, sleep, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
-import type { ProcessExit } from "../../sim/process.js";
 import type { ProcessAddress } from "../../sim/events.js";
 import { RaftNode, type RaftSettings, type ReplicatedStateMachine } from "../raft-driver/raft-node.js";
-import type { LogEntry } from "../raft/index.js";
-import { ClusterStore, checkChanges, createChange, updateChange, deleteChange, type StoreChange, type StoreEvent } from "../store/index.js";
+import { removalWouldLoseQuorum, type LogEntry } from "../raft/index.js";
+import { ClusterStore, checkChanges, createChange, updateChange, type StoreChange, type StoreEvent } from "../store/index.js";
 import { Orchestrator } from "../orchestrator/index.js";
 import { scheduleTasks } from "../scheduler/index.js";
 import { newObjectId } from "../identifiers.js";
 import { isAfter, swarmDefaults, type ClusterState, type NodeDescription, type SwarmNode, type Task, type TaskStatus } from "../types.js";
 import { descriptionKey, managerProcessName, readLocalState, type ClusterBootstrap } from "../node/local-state.js";
-import { removalWouldLoseQuorum } from "../raft/index.js";
 
 /** Docker's error when a write finds no leader. */
 export const noLeaderMessage =
@@ -165,8 +163,6 @@ export class SwarmManager extends RpcProcess {
     } else this.raft.timer(payload);
     this.afterRaft();
   }
-
-  protected override onExited(_exit: ProcessExit): void {}
 
   /** Leadership changes start or stop the leader's components. */
   private afterRaft(): void {
@@ -524,4 +520,3 @@ export function managerRemovalLosesQuorum(manager: SwarmManager, hostname: strin
   return removalWouldLoseQuorum(status.members, manager.raftNode.reachableMembers(), hostname);
 }
 
-export { deleteChange };
