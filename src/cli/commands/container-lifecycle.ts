@@ -84,6 +84,13 @@ export const startCommand: DockerCommand = {
   },
 };
 
+/** The query of `stop` and `restart`: the grace period and the stop signal, when given. */
+function stopQuery(parsed: ParsedCommandLine): { t?: number; signal?: string } {
+  const timeout = stopTimeout(parsed);
+  const signal = parsed.string("signal");
+  return { ...(timeout !== undefined ? { t: timeout } : {}), ...(signal !== "" ? { signal } : {}) };
+}
+
 /** `docker stop [-t N] [-s SIGNAL] CONTAINER...`. */
 export const stopCommand: DockerCommand = {
   definition: {
@@ -95,9 +102,7 @@ export const stopCommand: DockerCommand = {
     flags: [...stopFlags],
   },
   run(parsed: ParsedCommandLine, context: CommandContext): number {
-    const timeout = stopTimeout(parsed);
-    const signal = parsed.string("signal");
-    const query = { ...(timeout !== undefined ? { t: timeout } : {}), ...(signal !== "" ? { signal } : {}) };
+    const query = stopQuery(parsed);
     return finish(forEachContainer(context, parsed.positionals, (container) => context.client.containerStop(container, query)));
   },
 };
@@ -129,9 +134,7 @@ export const restartCommand: DockerCommand = {
     flags: [...stopFlags],
   },
   run(parsed: ParsedCommandLine, context: CommandContext): number {
-    const timeout = stopTimeout(parsed);
-    const signal = parsed.string("signal");
-    const query = { ...(timeout !== undefined ? { t: timeout } : {}), ...(signal !== "" ? { signal } : {}) };
+    const query = stopQuery(parsed);
     return finish(forEachContainer(context, parsed.positionals, (container) => context.client.containerRestart(container, query)));
   },
 };
