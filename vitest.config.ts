@@ -5,9 +5,10 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    alias: {
-      swarmsim: fileURLToPath(new URL("./src/index.ts", import.meta.url)),
-    },
+    alias: [
+      { find: /^swarmsim\/testing$/, replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url)) },
+      { find: /^swarmsim$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["test/**/*.test.ts"],
