@@ -33,6 +33,16 @@ export type Coroutine<T> = Generator<Operation, T, unknown>;
 export const defaultCallTimeoutMs = 30_000;
 /** Bound `coroutinesMax`: most coroutines parked at once in one process. */
 export const coroutinesMax = 100_000;
+/**
+ * First retransmission of an unanswered remote request, ms (TCP's minimum retransmission
+ * timeout); it doubles up to {@link retransmitDelayMsMax}. Calls run over TCP in real Docker,
+ * so a lost packet delays a call instead of losing it.
+ */
+export const retransmitDelayMsInitial = 200;
+/** Longest wait between retransmissions, ms. */
+export const retransmitDelayMsMax = 3_200;
+/** Bound `servedRequestsMax`: requests a server remembers (in progress or answered) to ignore or answer duplicates. */
+export const servedRequestsMax = 10_000;
 
 /** Error codes of calls, after gRPC's status codes. */
 export type RpcErrorCode =
@@ -92,6 +102,8 @@ interface RequestMessage {
   readonly id: number;
   readonly method: string;
   readonly params: unknown;
+  /** The calling incarnation (pid and start time): with `id` it names a request across retransmissions. */
+  readonly session?: string;
 }
 
 interface ResponseMessage {
@@ -102,7 +114,7 @@ interface ResponseMessage {
 }
 
 interface TimerMessage {
-  readonly rpc: "timeout" | "wake" | "wait-timeout";
+  readonly rpc: "timeout" | "wake" | "wait-timeout" | "retransmit";
   readonly id: number;
 }
 
@@ -114,6 +126,10 @@ interface Parked {
   /** For waits: the key they wait on. */
   readonly waitKey: string | null;
   readonly timer: TimerHandle;
+  /** For remote calls: the request (sent again until answered, as TCP retransmits) and the next retransmission. */
+  request?: RequestMessage;
+  retransmitTimer?: TimerHandle;
+  retransmitDelayMs?: number;
 }
 
 /** Whether a message is part of the request/response protocol. */
@@ -126,11 +142,17 @@ export class Coroutines {
   private readonly parked = new Map<number, Parked>();
   private readonly monitored = new Set<string>();
   private nextId = 1;
+  /** This incarnation's name in its requests: its pid and start time. */
+  private readonly session: string;
+  /** Requests served, by caller and request: null while in progress, then the response sent. */
+  private readonly served = new Map<string, ResponseMessage | null>();
 
   constructor(
     private readonly context: ProcessContext,
     private readonly handlers: RpcHandlers = {},
-  ) {}
+  ) {
+    this.session = `${context.pid}@${context.now}`;
+  }
 
   /** Number of parked coroutines. */
   get pendingCount(): number {
@@ -167,7 +189,12 @@ export class Coroutines {
     const { rpc, id } = payload as TimerMessage;
     const parked = this.parked.get(id);
     if (parked === undefined) return true;
+    if (rpc === "retransmit") {
+      this.retransmit(id, parked);
+      return true;
+    }
     this.parked.delete(id);
+    if (parked.retransmitTimer !== undefined) this.context.cancelTimer(parked.retransmitTimer);
     if (rpc === "wake" || rpc === "wait-timeout") this.advance(parked.coroutine, parked.finish, { value: undefined });
     else {
       const callee = parked.callee!;
@@ -177,6 +204,17 @@ export class Coroutines {
     return true;
   }
 
+  /** Sends an unanswered remote request again and waits longer before the next time. */
+  private retransmit(id: number, parked: Parked): void {
+    const request = parked.request;
+    const callee = parked.callee;
+    if (request === undefined || callee === null) return;
+    this.context.send(callee.host, callee.process, request);
+    const delayMs = Math.min(retransmitDelayMsMax, (parked.retransmitDelayMs ?? retransmitDelayMsInitial) * 2);
+    parked.retransmitDelayMs = delayMs;
+    parked.retransmitTimer = this.context.setTimer(delayMs, { rpc: "retransmit", id } satisfies TimerMessage);
+  }
+
   /** Fails every call waiting on a local process that ended (its connection closed). */
   exited(exit: ProcessExit): void {
     if (!this.monitored.delete(exit.process)) return;
@@ -184,16 +222,29 @@ export class Coroutines {
       if (parked.callee === null || parked.callee.host !== this.context.host || parked.callee.process !== exit.process) continue;
       this.parked.delete(id);
       this.context.cancelTimer(parked.timer);
+      if (parked.retransmitTimer !== undefined) this.context.cancelTimer(parked.retransmitTimer);
       const error = new RpcError("Unavailable", `connection to ${exit.process} closed: transport is closing`);
       this.advance(parked.coroutine, parked.finish, { error });
     }
   }
 
   private serve(request: RequestMessage, from: ProcessAddress): void {
+    // A retransmitted request is not run twice: in progress it is ignored, answered it is answered again.
+    const key = request.session === undefined ? null : `${from.host}/${from.process}/${request.session}/${request.id}`;
+    if (key !== null && this.served.has(key)) {
+      const previous = this.served.get(key);
+      if (previous !== null && previous !== undefined) this.context.send(from.host, from.process, previous);
+      return;
+    }
+    if (key !== null) {
+      if (this.served.size >= servedRequestsMax) this.served.delete(this.served.keys().next().value!);
+      this.served.set(key, null);
+    }
     const handler = Object.hasOwn(this.handlers, request.method) ? this.handlers[request.method] : undefined;
     const reply = (error: unknown, result: unknown) => {
       const response: ResponseMessage =
         error === undefined ? { rpc: "response", id: request.id, result } : { rpc: "response", id: request.id, error: toWireError(error) };
+      if (key !== null) this.served.set(key, response);
       this.context.send(from.host, from.process, response);
     };
     if (handler === undefined) {
@@ -217,6 +268,7 @@ export class Coroutines {
     if (parked.callee.process !== from.process) return;
     this.parked.delete(response.id);
     this.context.cancelTimer(parked.timer);
+    if (parked.retransmitTimer !== undefined) this.context.cancelTimer(parked.retransmitTimer);
     if (response.error !== undefined) {
       this.advance(parked.coroutine, parked.finish, { error: new RpcError(response.error.code, response.error.message) });
     } else {
@@ -260,8 +312,14 @@ export class Coroutines {
         this.context.monitor(operation.process);
       }
       const id = this.park(coroutine, finish, callee, null, operation.timeoutMs, "timeout");
-      const request: RequestMessage = { rpc: "request", id, method: operation.method, params: operation.params };
+      const request: RequestMessage = { rpc: "request", id, method: operation.method, params: operation.params, session: this.session };
       this.context.send(operation.host, operation.process, request);
+      if (!local) {
+        const parked = this.parked.get(id)!;
+        parked.request = request;
+        parked.retransmitDelayMs = retransmitDelayMsInitial;
+        parked.retransmitTimer = this.context.setTimer(retransmitDelayMsInitial, { rpc: "retransmit", id } satisfies TimerMessage);
+      }
       return;
     }
   }

@@ -128,4 +128,41 @@ describe("coroutines", () => {
     sim.runFor(200);
     expect(results).toEqual(["first now at 30", "second undefined at 100"]);
   });
+
+  it("retransmits a remote request lost by the network, and the server runs it only once", () => {
+    const sim = new SimulationKernel({ seed: "retransmit", network: { latencyMs: [10, 10] } });
+    sim.addHost("a");
+    sim.addHost("b");
+    let runs = 0;
+    sim.spawn("b", "counter", () =>
+      new (class extends RpcProcess {
+        protected handlers(): RpcHandlers {
+          return {
+            count: () =>
+              (function* () {
+                runs++;
+                yield* sleep(500); // slower than the first retransmission
+                return runs;
+              })(),
+          };
+        }
+      })(),
+    );
+    const results: unknown[] = [];
+    let coroutines: Coroutines;
+    sim.spawn("a", "client", {
+      start: (context) => void (coroutines = new Coroutines(context)),
+      receive: (_context, message, from) => void coroutines.receive(message, from),
+      timer: (_context, payload) => void coroutines.timer(payload),
+    });
+    // The first request is lost: the link drops everything for 100 ms.
+    sim.faults.setLink("a", "b", { lossRate: 1 });
+    sim.schedule(100, () => sim.faults.resetLink("a", "b"));
+    coroutines!.start((function* () { results.push(yield* call("b", "counter", "count")); })());
+    sim.runFor(5_000);
+    expect(results).toEqual([1]);
+    expect(runs).toBe(1);
+    const requests = sim.trace.filter((event) => event.type === "message.deliver" && event.process === "counter").length;
+    expect(requests).toBeGreaterThanOrEqual(2); // the retransmissions arrived, and were not run again
+  });
 });

@@ -158,4 +158,10 @@ describe("swarm mode", () => {
     expect(sim.exec("manager1", "docker node rm manager3").stdout).toBe("manager3\n");
     expect(sim.exec("manager1", "docker node ls").stdout.trimEnd().split("\n")).toHaveLength(3);
   });
+
+  it("forms a swarm and converges on a network that loses one message in ten (calls are retransmitted)", () => {
+    const sim = Simulation.swarm({ seed: "lossy", managers: 2, workers: 1, network: { latencyMs: [1, 5], lossRate: 0.1 } });
+    sim.exec("manager1", "docker service create -d --replicas 3 --name web nginx");
+    expect(sim.runUntil(() => running(sim, "web").length === 3, { timeoutMs: 120_000 })).toBe(true);
+  });
 });
