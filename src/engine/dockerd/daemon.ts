@@ -187,14 +187,17 @@ export class Dockerd extends RpcProcess {
     }
   }
 
-  /** The containerd task of a container, or null when containerd has none or cannot be asked. */
+  /**
+   * The containerd task of a container, or null when containerd has none. When containerd
+   * cannot be asked the RpcError propagates: "unknown" must never be taken for "gone" (the
+   * background work stops, and the next reconnection looks again).
+   */
   private *taskOf(id: string): Coroutine<ContainerdTask | null> {
     try {
       return (yield* containerd(this.context.host, "tasks.Get", { containerId: id })).task;
     } catch (error) {
-      if (!(error instanceof RpcError)) throw error;
-      if (error.code !== "NotFound") this.context.log(`getting task ${id.slice(0, 12)}: ${error.message}`);
-      return null;
+      if (error instanceof RpcError && error.code === "NotFound") return null;
+      throw error;
     }
   }
 
@@ -399,7 +402,12 @@ export class Dockerd extends RpcProcess {
     if (before === undefined) return;
     let task: ContainerdTask | null = null;
     if (this.containerdConnected) {
-      task = yield* this.taskOf(id);
+      // Only to refine the exit code: if containerd cannot say, the event's code stands.
+      try {
+        task = yield* this.taskOf(id);
+      } catch (error) {
+        if (!(error instanceof RpcError)) throw error;
+      }
       yield* this.cleanupContainerd(id);
     }
     const record = this.update(id, (current) => ({
