@@ -207,57 +207,39 @@ export const nodeUpdateCommand: DockerCommand = {
   },
 };
 
+/** `docker node promote` and `docker node demote`: the same command with the role and the words changed. */
+function roleCommand(role: "manager" | "worker", verb: "promote" | "demote", description: string, done: (reference: string) => string): DockerCommand {
+  return {
+    definition: {
+      path: `docker node ${verb}`,
+      usage: `docker node ${verb} NODE [NODE...]`,
+      description,
+      arguments: { kind: "atLeast", count: 1 },
+      flags: [],
+    },
+    run(parsed: ParsedCommandLine, context: CommandContext): number {
+      updateNodes(
+        context,
+        parsed.positionals,
+        (node) => {
+          if (node.Spec.Role === role) {
+            context.output.outLine(`Node ${node.ID} is already a ${role}.`);
+            return noRoleChange;
+          }
+          node.Spec.Role = role;
+        },
+        (reference) => context.output.outLine(done(reference)),
+      );
+      return 0;
+    },
+  };
+}
+
 /** `docker node promote NODE [NODE...]`. */
-export const nodePromoteCommand: DockerCommand = {
-  definition: {
-    path: "docker node promote",
-    usage: "docker node promote NODE [NODE...]",
-    description: "Promote one or more nodes to manager in the swarm",
-    arguments: { kind: "atLeast", count: 1 },
-    flags: [],
-  },
-  run(parsed: ParsedCommandLine, context: CommandContext): number {
-    updateNodes(
-      context,
-      parsed.positionals,
-      (node) => {
-        if (node.Spec.Role === "manager") {
-          context.output.outLine(`Node ${node.ID} is already a manager.`);
-          return noRoleChange;
-        }
-        node.Spec.Role = "manager";
-      },
-      (reference) => context.output.outLine(`Node ${reference} promoted to a manager in the swarm.`),
-    );
-    return 0;
-  },
-};
+export const nodePromoteCommand: DockerCommand = roleCommand("manager", "promote", "Promote one or more nodes to manager in the swarm", (reference) => `Node ${reference} promoted to a manager in the swarm.`);
 
 /** `docker node demote NODE [NODE...]`. */
-export const nodeDemoteCommand: DockerCommand = {
-  definition: {
-    path: "docker node demote",
-    usage: "docker node demote NODE [NODE...]",
-    description: "Demote one or more nodes from manager in the swarm",
-    arguments: { kind: "atLeast", count: 1 },
-    flags: [],
-  },
-  run(parsed: ParsedCommandLine, context: CommandContext): number {
-    updateNodes(
-      context,
-      parsed.positionals,
-      (node) => {
-        if (node.Spec.Role === "worker") {
-          context.output.outLine(`Node ${node.ID} is already a worker.`);
-          return noRoleChange;
-        }
-        node.Spec.Role = "worker";
-      },
-      (reference) => context.output.outLine(`Manager ${reference} demoted in the swarm.`),
-    );
-    return 0;
-  },
-};
+export const nodeDemoteCommand: DockerCommand = roleCommand("worker", "demote", "Demote one or more nodes from manager in the swarm", (reference) => `Manager ${reference} demoted in the swarm.`);
 
 /** `docker node rm [OPTIONS] NODE [NODE...]`. */
 export const nodeRemoveCommand: DockerCommand = {
