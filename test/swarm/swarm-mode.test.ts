@@ -164,4 +164,26 @@ describe("swarm mode", () => {
     sim.exec("manager1", "docker service create -d --replicas 3 --name web nginx");
     expect(sim.runUntil(() => running(sim, "web").length === 3, { timeoutMs: 120_000 })).toBe(true);
   });
+
+  it("recovers from a lost majority with swarm init --force-new-cluster, keeping the services (Docker's admin guide)", () => {
+    const sim = Simulation.swarm({ seed: "force-new-cluster", managers: 3, workers: 1 });
+    sim.exec("manager1", "docker service create -d --replicas 2 --name web nginx");
+    expect(sim.runUntil(() => running(sim, "web").length === 2, { timeoutMs: 60_000 })).toBe(true);
+    sim.faults.crash("manager2");
+    sim.faults.crash("manager3");
+    sim.runFor(30_000);
+    expect(sim.exec("manager1", "docker service ls").stderr).toMatch(/The swarm does not have a leader/);
+    const recovered = sim.exec("manager1", "docker swarm init --force-new-cluster --advertise-addr 10.0.0.1");
+    expect(recovered.exitCode).toBe(0);
+    expect(sim.raftStatus("manager1").members).toEqual(["manager1"]);
+    expect(sim.exec("manager1", "docker service ls").stdout).toMatch(/ web +replicated /);
+    expect(sim.exec("manager1", "docker service create -d --name after alpine sleep 600").exitCode).toBe(0);
+    sim.runFor(20_000);
+    expect(sim.exec("manager1", "docker node ls").stdout).toMatch(/manager2 +Down +Active +Unreachable /);
+    const onLiveNodes = () => running(sim, "web").filter((task) => sim.clusterState()!.nodes[task.nodeId]!.status.state === "ready").length;
+    expect(sim.runUntil(() => onLiveNodes() === 2, { timeoutMs: 120_000 })).toBe(true);
+    expect(sim.exec("manager1", "docker node demote manager2").exitCode).toBe(0);
+    sim.runFor(5_000);
+    expect(sim.exec("manager1", "docker node rm manager2").stdout).toBe("manager2\n");
+  });
 });

@@ -22,6 +22,7 @@ import {
   writeLocalState,
 } from "../../swarm/node/local-state.js";
 import { newObjectId } from "../../swarm/identifiers.js";
+import { DiskRaftStorage } from "../../swarm/raft-driver/disk-storage.js";
 import { createChange, deleteChange, updateChange, type StoreChange } from "../../swarm/store/index.js";
 import type { ClusterState, NodeDescription, Service, SwarmNode, Task } from "../../swarm/types.js";
 import { nodeSpecFromApi, nodeToApi, serviceSpecFromApi, serviceToApi, swarmToApi, taskToApi, type ApiContext } from "../../swarm/api/index.js";
@@ -101,7 +102,9 @@ function apiContext(daemon: Dockerd, state: ClusterState): ApiContext {
 
 function* init(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const disk = daemon.context.disk;
-  if (readLocalState(disk) !== null) throw new ApiError(503, alreadyInSwarmMessage);
+  const existing = readLocalState(disk);
+  if (existing !== null && existing.role === "manager" && body(request).ForceNewCluster === true) return yield* forceNewCluster(daemon, existing.nodeId);
+  if (existing !== null) throw new ApiError(503, alreadyInSwarmMessage);
   const random = daemon.context.random;
   const rootCaDigest = randomBase36(random, 50);
   const nodeId = newObjectId(random);
@@ -120,6 +123,34 @@ function* init(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   for (let attempt = 0; attempt < initPollsMax; attempt++) {
     const state = yield* readStateQuietly(daemon);
     if (state !== null && state.cluster !== null && state.nodes[nodeId] !== undefined) break;
+    yield* sleep(initPollMs);
+  }
+  return { statusCode: 200, body: nodeId };
+}
+
+/**
+ * `docker swarm init --force-new-cluster` on a manager of a swarm that lost its quorum: the
+ * manager starts a new Raft group of itself alone, keeping the cluster state it had (Docker's
+ * admin guide); the other managers stay in the store as unreachable until demoted and removed.
+ */
+function* forceNewCluster(daemon: Dockerd, nodeId: string): Coroutine<RouteResult> {
+  let kept: { state: ClusterState; index: number; term: number };
+  try {
+    kept = (yield* call(daemon.hostName, managerProcessName, "local-state", {}, controlTimeoutMs)) as typeof kept;
+  } catch (error) {
+    return rpcToApi(error);
+  }
+  daemon.stopSwarmProcesses();
+  const self = daemon.hostName;
+  new DiskRaftStorage(daemon.context.disk).reset(
+    { index: kept.index, term: kept.term, members: [self], data: { state: kept.state, index: kept.index } },
+    { term: kept.term, votedFor: null, commitIndex: kept.index },
+  );
+  const local = readLocalState(daemon.context.disk)!;
+  writeLocalState(daemon.context.disk, { ...local, managers: [self] });
+  daemon.startSwarmProcesses([self]);
+  for (let attempt = 0; attempt < initPollsMax; attempt++) {
+    if ((yield* readStateQuietly(daemon)) !== null) break;
     yield* sleep(initPollMs);
   }
   return { statusCode: 200, body: nodeId };

@@ -133,6 +133,11 @@ export class SwarmManager extends RpcProcess {
   protected handlers(): RpcHandlers {
     return {
       read: () => this.read(),
+      // This manager's own store, without forwarding (for --force-new-cluster, which works without a leader).
+      "local-state": () => (function* (manager: SwarmManager): Coroutine<{ state: ClusterState; index: number; term: number }> {
+        const status = manager.raft.status();
+        return { state: manager.state, index: status.appliedIndex, term: status.term };
+      })(this),
       write: (request: ControlWrite) => this.write(request),
       heartbeat: (request: { nodeId: string; statuses: TaskStatusReport[] }) => this.heartbeat(request),
     };
@@ -143,7 +148,9 @@ export class SwarmManager extends RpcProcess {
     this.raft = new RaftNode(this.context, managerProcessName, this.settings, this.initialMembers, this.machine);
     // `swarm init`: the new cluster's only member campaigns at once, as swarmkit's bootstrap does.
     const local = readLocalState(this.context.disk);
-    if (local?.bootstrap != null && this.raft.status().lastLogIndex === 0) this.raft.campaign();
+    const status = this.raft.status();
+    // A group of one (a new swarm, or --force-new-cluster) has nobody to wait for.
+    if (status.members.length === 1 && status.members[0] === this.context.host) this.raft.campaign();
     // A promoted worker's new member asks the leader to add it (a joining manager's dockerd asks itself).
     else if (local !== null && this.raft.status().members.length === 0) this.run(this.askToJoin(local.managers), () => {});
     this.afterRaft();

@@ -41,6 +41,17 @@ export class DiskRaftStorage {
     return this.disk.read<Bounds>(this.key("bounds")) ?? { first: 1, last: 0 };
   }
 
+  /**
+   * Replaces everything with one snapshot and no log (`--force-new-cluster`: the member starts a
+   * new group of itself alone from the state it had).
+   */
+  reset(snapshot: Snapshot, hardState: HardState): void {
+    for (const key of this.disk.keys(`${this.prefix}/`)) this.disk.delete(key);
+    this.disk.write(this.key("snapshot"), snapshot);
+    this.disk.write(this.key("hardstate"), hardState);
+    this.disk.write(this.key("bounds"), { first: snapshot.index + 1, last: snapshot.index } satisfies Bounds);
+  }
+
   /** Writes the state a new member starts from. */
   initialize(members: readonly string[]): void {
     const state = initialPersistentState(members);
