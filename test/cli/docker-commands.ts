@@ -9,14 +9,6 @@ import { networkListCommand } from "../../src/cli/commands/networks.js";
 import { psCommand } from "../../src/cli/commands/ps.js";
 import { runCommand } from "../../src/cli/commands/run.js";
 
-/** docker/cli `flagsHelper.FormatHelp`. */
-export const formatHelp = `Format output using a custom template:
-'table':            Print output in table format with column headers (default)
-'table TEMPLATE':   Print output in table format using the given Go template
-'json':             Print in JSON format
-'TEMPLATE':         Print output using the given Go template.
-Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates`;
-
 export const dockerPs: CommandDefinition = psCommand.definition;
 
 export const dockerRun: CommandDefinition = runCommand.definition;
