@@ -240,16 +240,26 @@ function* inspectSwarm(daemon: Dockerd, _request: RouteRequest): Coroutine<Route
 
 // ---------------------------------------------------------------- nodes
 
+/** A task by id or id prefix (the first match); 404 in Docker's words otherwise. */
+function findTask(state: ClusterState, reference: string): Task {
+  const task = state.tasks[reference] ?? Object.values(state.tasks).find((candidate) => candidate.id.startsWith(reference));
+  if (task === undefined) throw notFound(`task ${reference} not found`);
+  return task;
+}
+
+/** The one object whose id starts with `reference`, or undefined when none or several do (Docker's prefix rule). */
+function byUniquePrefix<T extends { readonly id: string }>(objects: readonly T[], reference: string): T | undefined {
+  const matches = objects.filter((object) => object.id.startsWith(reference));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
 function findNode(state: ClusterState, reference: string, selfId: string): SwarmNode {
   const nodes = Object.values(state.nodes);
   const found =
     (reference === "self" ? state.nodes[selfId] : undefined) ??
     state.nodes[reference] ??
     nodes.find((node) => node.description.hostname === reference || node.spec.name === reference) ??
-    (() => {
-      const matches = nodes.filter((node) => node.id.startsWith(reference));
-      return matches.length === 1 ? matches[0] : undefined;
-    })();
+    byUniquePrefix(nodes, reference);
   if (found === undefined) throw notFound(`node ${reference} not found`);
   return found;
 }
@@ -304,10 +314,7 @@ function findService(state: ClusterState, reference: string): Service {
   const found =
     state.services[reference] ??
     services.find((service) => service.spec.name === reference) ??
-    (() => {
-      const matches = services.filter((service) => service.id.startsWith(reference));
-      return matches.length === 1 ? matches[0] : undefined;
-    })();
+    byUniquePrefix(services, reference);
   if (found === undefined) throw notFound(`service ${reference} not found`);
   return found;
 }
@@ -396,9 +403,7 @@ function* listTasks(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResu
 
 function* inspectTask(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const state = yield* readState(daemon);
-  const reference = request.params.id!;
-  const task = state.tasks[reference] ?? Object.values(state.tasks).find((candidate) => candidate.id.startsWith(reference));
-  if (task === undefined) throw notFound(`task ${reference} not found`);
+  const task = findTask(state, request.params.id!);
   return { statusCode: 200, body: taskToApi(task, apiContext(daemon, state)) };
 }
 
@@ -450,9 +455,7 @@ function* serviceLogs(daemon: Dockerd, request: RouteRequest): Coroutine<RouteRe
 
 function* taskLogs(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const state = yield* readState(daemon);
-  const reference = request.params.id!;
-  const task = state.tasks[reference] ?? Object.values(state.tasks).find((candidate) => candidate.id.startsWith(reference));
-  if (task === undefined) throw notFound(`task ${reference} not found`);
+  const task = findTask(state, request.params.id!);
   return yield* tasksLogs(daemon, request, state, [task]);
 }
 

@@ -329,6 +329,11 @@ export class SwarmManager extends RpcProcess {
     return changes;
   }
 
+  /** Waits (bounded by `proposalWaitsMax`) until no proposal of this leader is in flight. */
+  private *awaitProposalSlot(): Coroutine<void> {
+    for (let attempt = 0; this.proposalInFlight && attempt < proposalWaitsMax; attempt++) yield* waitFor("never", 10);
+  }
+
   /** Proposes a change set and waits until it commits (or fails). */
   private *propose(changes: readonly StoreChange[]): Coroutine<void> {
     const problems = checkChanges(this.state, changes);
@@ -367,7 +372,7 @@ export class SwarmManager extends RpcProcess {
   private *write(request: ControlWrite): Coroutine<unknown> {
     if (!this.isLeader()) return yield* this.forward("write", request);
     // Wait for the loop's own proposal to finish: one proposal at a time keeps changes consistent.
-    for (let attempt = 0; this.proposalInFlight && attempt < proposalWaitsMax; attempt++) yield* waitFor("never", 10);
+    yield* this.awaitProposalSlot();
     switch (request.operation) {
       case "changes":
         this.refuseQuorumLoss(request.changes);
@@ -427,7 +432,7 @@ export class SwarmManager extends RpcProcess {
     }
     const node = Object.values(this.state.nodes).find((candidate) => candidate.description.hostname === hostname);
     if (node !== undefined && this.isLeader()) {
-      for (let attempt = 0; this.proposalInFlight && attempt < proposalWaitsMax; attempt++) yield* waitFor("never", 10);
+      yield* this.awaitProposalSlot();
       yield* this.propose([
         updateChange("nodes", { ...node, role: "worker", spec: { ...node.spec, desiredRole: "worker" }, managerStatus: null, status: { ...node.status, state: "down", message: "node left the swarm" } }),
       ]);
@@ -481,7 +486,7 @@ export class SwarmManager extends RpcProcess {
     }
     const current = this.state.nodes[nodeId];
     if (current === undefined || current.spec.desiredRole !== "worker") return;
-    for (let attempt = 0; this.proposalInFlight && attempt < proposalWaitsMax; attempt++) yield* waitFor("never", 10);
+    yield* this.awaitProposalSlot();
     yield* this.propose([updateChange("nodes", { ...current, role: "worker", managerStatus: null })]);
   }
 
