@@ -6,7 +6,7 @@
 // figure it measures the time from the crash to a new leader, and prints the distribution, a
 // CDF, and writes CSV.
 //
-// Run it with `npx tsx examples/raft-election-time.ts [trials per range] [csv path]`.
+// Run it with `npx tsx examples/raft-election-time.ts [trials per range] [csv path or -] [--pre-vote]`.
 import { writeFileSync } from "node:fs";
 import { Simulation } from "swarmsim";
 
@@ -29,8 +29,8 @@ export const oneWayLatencyMs: readonly [number, number] = [5, 10];
 /** A trial that elects nobody within this long is recorded as this long (none did in our runs). */
 export const trialTimeoutMs = 60_000;
 
-/** Measures one election: returns the ms from the leader's crash to a new leader. */
-export function electionTrial(range: readonly [number, number], seed: string): number {
+/** Measures one election: returns the ms from the leader's crash to a new leader. `preVote` turns on Raft's pre-vote (the paper's setup has it off). */
+export function electionTrial(range: readonly [number, number], seed: string, preVote = false): number {
   const electionTimeoutMs: [number, number] = [range[0], range[1]];
   const heartbeatIntervalMs = range[0] / 2;
   const sim = Simulation.swarm({
@@ -40,7 +40,7 @@ export function electionTrial(range: readonly [number, number], seed: string): n
     trace: { level: "off" },
     network: { latencyMs: oneWayLatencyMs },
     // The paper measured basic Raft: no check-quorum (a 12 ms lease is shorter than a 15 ms round trip) and no pre-vote.
-    raft: { electionTimeoutMs, heartbeatIntervalMs, fsyncDelayMs: 0, checkQuorum: false, preVote: false },
+    raft: { electionTimeoutMs, heartbeatIntervalMs, fsyncDelayMs: 0, checkQuorum: false, preVote },
   });
   const members = ["manager1", "manager2", "manager3", "manager4", "manager5"];
   // Steady state: one leader that every member follows.
@@ -72,11 +72,11 @@ export function summarize(times: readonly number[]): { count: number; mean: numb
 }
 
 /** Runs `trials` elections for every range; returns the times per range. */
-export function runExperiment(trials: number): Map<string, number[]> {
+export function runExperiment(trials: number, preVote = false): Map<string, number[]> {
   const results = new Map<string, number[]>();
   for (const range of paperRanges) {
     const label = `${range[0]}-${range[1]}`;
-    results.set(label, Array.from({ length: trials }, (_, trial) => electionTrial(range, `election/${label}/${trial}`)));
+    results.set(label, Array.from({ length: trials }, (_, trial) => electionTrial(range, `election/${label}/${trial}`, preVote)));
   }
   return results;
 }
@@ -95,9 +95,10 @@ function cdfLine(times: readonly number[], width: number, maximumMs: number): st
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
   const trials = Number(process.argv[2] ?? 1000);
-  const csvPath = process.argv[3];
-  const results = runExperiment(trials);
-  console.log(`Raft leader election after a leader crash: 5 members, one-way latency ${oneWayLatencyMs.join("-")} ms, ${trials} trials per range\n`);
+  const csvPath = process.argv[3] === "-" ? undefined : process.argv[3];
+  const preVote = process.argv.includes("--pre-vote");
+  const results = runExperiment(trials, preVote);
+  console.log(`Raft leader election after a leader crash: 5 members, one-way latency ${oneWayLatencyMs.join("-")} ms, ${trials} trials per range${preVote ? ", pre-vote on" : ""}\n`);
   console.log("timeout range (ms)   median     mean      p99      max");
   for (const [label, times] of results) {
     const stats = summarize(times);

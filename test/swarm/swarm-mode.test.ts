@@ -139,6 +139,29 @@ describe("swarm mode", () => {
     expect(refused.stderr).toBe("Error response from daemon: rpc error: code = FailedPrecondition desc = attempting to demote the last manager of the swarm\n");
   });
 
+  it("demoting the leader hands leadership over first, so the swarm is never without a leader for an election timeout", () => {
+    const sim = Simulation.swarm({ seed: "demote-leader", managers: 3, workers: 1 });
+    const oldLeader = sim.leader()!.host;
+    let steppedDownAtMs: number | null = null;
+    sim.on("raft.state", (event) => {
+      if (event.host === oldLeader && event.state !== "leader") steppedDownAtMs ??= sim.now;
+    });
+    expect(sim.exec(oldLeader, `docker node demote ${oldLeader}`).stdout).toBe(`Manager ${oldLeader} demoted in the swarm.\n`);
+    const newLeader = (): string | undefined => {
+      const leader = sim.leader()?.host;
+      return leader !== oldLeader ? leader : undefined;
+    };
+    expect(sim.runUntil(() => newLeader() !== undefined, { timeoutMs: 60_000 })).toBe(true);
+    // Without the handover the others would wait a whole election timeout (10-20 s) after the old leader stepped down.
+    expect(steppedDownAtMs).not.toBeNull();
+    expect(sim.now - steppedDownAtMs!).toBeLessThan(1_000);
+    const remaining = ["manager1", "manager2", "manager3"].filter((host) => host !== oldLeader);
+    const removed = (): boolean => sim.raftStatus(newLeader() ?? remaining[0]!).members.join() === remaining.join() && !sim.host(oldLeader).isRunning("swarm-manager");
+    expect(sim.runUntil(removed, { timeoutMs: 60_000 })).toBe(true);
+    sim.runFor(10_000);
+    expect(sim.exec(newLeader()!, "docker node ls").stdout).toMatch(new RegExp(`${oldLeader} +Ready +Active +28\\.2\\.2`));
+  });
+
   it("lets nodes leave: a manager only with --force (removed from Raft), then docker node rm", () => {
     const sim = Simulation.swarm({ seed: "leave", managers: 3, workers: 1 });
     const refused = sim.exec("manager3", "docker swarm leave");

@@ -32,6 +32,13 @@ export const missedHeartbeatsMax = 3;
 export const proposalWaitsMax = 100;
 /** Bound `joinAttemptsMax`: a new manager asks this many times (once a second) to be added to the Raft group. */
 export const joinAttemptsMax = 60;
+/** How often a leader handing over checks whether another manager leads, ms (swarmkit: a tenth of its 1 s tick). */
+export const leadershipPollMs = 100;
+
+/** How long a leader waits for its handover to take effect (swarmkit's reqTimeout: 5 s + 2 election timeouts), ms. */
+export function leadershipTransferTimeoutMs(electionTimeoutMinimumMs: number): number {
+  return 5_000 + 2 * electionTimeoutMinimumMs;
+}
 /** Bound `pendingStatusUpdatesMax`: task status reports waiting for the next proposal. */
 export const pendingStatusUpdatesMax = 100_000;
 
@@ -473,11 +480,16 @@ export class SwarmManager extends RpcProcess {
 
   private readonly demoting = new Set<string>();
 
-  /** Removes a demoted manager from the Raft group (it then stops), then records it as a worker. */
+  /**
+   * Removes a demoted manager from the Raft group (it then stops), then records it as a worker.
+   * A leader demoting itself first hands leadership over, and the new leader removes it, as
+   * swarmkit's role manager does; if the handover fails, it removes itself.
+   */
   private *demote(nodeId: string): Coroutine<void> {
     const node = this.state.nodes[nodeId];
     if (node === undefined) return;
     const hostname = node.description.hostname;
+    if (hostname === this.context.host && (yield* this.transferLeadership())) return;
     if (this.raft.status().members.includes(hostname)) {
       const change = this.raft.proposeMembershipChange({ action: "remove", member: hostname });
       if (!change.ok) return; // another change is pending: the next round tries again
@@ -488,6 +500,22 @@ export class SwarmManager extends RpcProcess {
     if (current === undefined || current.spec.desiredRole !== "worker") return;
     yield* this.awaitProposalSlot();
     yield* this.propose([updateChange("nodes", { ...current, role: "worker", managerStatus: null })]);
+  }
+
+  /**
+   * Hands leadership to another manager and waits (polling every tenth of a tick, as swarmkit's
+   * TransferLeadership) until one leads, for at most swarmkit's request timeout. Returns whether
+   * another manager took over.
+   */
+  private *transferLeadership(): Coroutine<boolean> {
+    if (this.raft.transferLeadership() === null) return false;
+    const timeoutMs = leadershipTransferTimeoutMs(this.raft.electionTimeoutMinimumMs);
+    for (let waitedMs = 0; waitedMs < timeoutMs; waitedMs += leadershipPollMs) {
+      const leader = this.raft.status().leader;
+      if (leader !== null && leader !== this.context.host) return true;
+      yield* sleep(leadershipPollMs);
+    }
+    return false;
   }
 
   /**

@@ -65,9 +65,9 @@ export class RaftNode {
   private readonly member: RaftMember;
   private readonly storage: DiskRaftStorage;
   /** The kernel timer armed per kind (it may be earlier than the member's deadline; see `armTimer`). */
-  private readonly timers = new Map<RaftTimerKind, TimerHandle>();
-  /** The member's latest deadline per kind, in virtual ms. */
-  private readonly deadlinesMs = new Map<RaftTimerKind, number>();
+  private readonly timers: Record<RaftTimerKind, TimerHandle | null> = { election: null, heartbeat: null, "check-quorum": null };
+  /** The member's latest deadline per kind, in virtual ms (null: never armed). */
+  private readonly deadlinesMs: Record<RaftTimerKind, number | null> = { election: null, heartbeat: null, "check-quorum": null };
   /** A Ready persisted and waiting for its fsync to complete. */
   private pending: Ready | null = null;
   private lastLeaderAnnounced: { term: number; leader: string | null } = { term: -1, leader: null };
@@ -140,8 +140,8 @@ export class RaftNode {
     const kind = (payload as RaftTimerPayload).raftTimer;
     if (kind === "fsync") this.completeFsync();
     else {
-      this.timers.delete(kind);
-      const deadlineMs = this.deadlinesMs.get(kind) ?? this.context.now;
+      this.timers[kind] = null;
+      const deadlineMs = this.deadlinesMs[kind] ?? this.context.now;
       // A timer armed before its deadline moved later (a follower's election timer after a heartbeat) is re-armed.
       if (deadlineMs > this.context.now) this.armTimer(kind, deadlineMs);
       else this.member.timerFired(kind, this.context.now);
@@ -170,9 +170,35 @@ export class RaftNode {
     return result;
   }
 
+  /** The lower end of the election timeout range, ms (the check-quorum window, swarmkit's ElectionTick). */
+  get electionTimeoutMinimumMs(): number {
+    return this.member.options.electionTimeoutMs[0];
+  }
+
   /** The member's status. */
   status(): RaftStatus {
     return this.member.status();
+  }
+
+  /**
+   * Leader only: hands leadership to the most up-to-date follower heard from within the minimum
+   * election timeout (ties broken by name), as swarmkit's TransferLeadership does before the
+   * leader's own demotion (swarmkit picks the longest-connected peer; the simulated transport
+   * has no connections, so the freshest log stands in). Returns the transferee, or null when
+   * there is none or this member does not lead.
+   */
+  transferLeadership(): string | null {
+    const reachable = new Set(this.member.reachableMembers(this.context.now));
+    let transferee: string | null = null;
+    let bestMatchIndex = -1;
+    for (const [member, progress] of [...this.member.followerProgress()].sort(([left], [right]) => (left < right ? -1 : 1))) {
+      if (!reachable.has(member) || progress.matchIndex <= bestMatchIndex) continue;
+      transferee = member;
+      bestMatchIndex = progress.matchIndex;
+    }
+    if (transferee === null || !this.member.transferLeadership(transferee, this.context.now)) return null;
+    this.drain();
+    return transferee;
   }
 
   /** Members the leader heard from recently (for quorum checks before removals). */
@@ -228,11 +254,11 @@ export class RaftNode {
       }
     }
     for (const request of ready.timers) {
-      this.deadlinesMs.set(request.kind, request.atMs);
-      const armed = this.timers.get(request.kind);
+      this.deadlinesMs[request.kind] = request.atMs;
+      const armed = this.timers[request.kind];
       // A later deadline keeps the armed timer (re-armed when it fires): no kernel work per heartbeat.
-      if (armed !== undefined && armed.time <= request.atMs) continue;
-      if (armed !== undefined) this.context.cancelTimer(armed);
+      if (armed !== null && armed.time <= request.atMs) continue;
+      if (armed !== null) this.context.cancelTimer(armed);
       this.armTimer(request.kind, request.atMs);
     }
     if (ready.softState !== null) this.announce(ready.softState);
@@ -244,7 +270,7 @@ export class RaftNode {
   }
 
   private armTimer(kind: RaftTimerKind, atMs: number): void {
-    this.timers.set(kind, this.context.setTimer(Math.max(0, atMs - this.context.now), { raftTimer: kind } satisfies RaftTimerPayload));
+    this.timers[kind] = this.context.setTimer(Math.max(0, atMs - this.context.now), { raftTimer: kind } satisfies RaftTimerPayload);
   }
 
   private announce(softState: NonNullable<Ready["softState"]>): void {

@@ -6,6 +6,9 @@
 import { assert, boundExceeded, fail } from "../../sim/errors.js";
 import type { LogEntry, Snapshot } from "./types.js";
 
+/** The shared empty list of entries (never mutated): heartbeats and empty Readies carry it. */
+const noEntries: readonly LogEntry[] = [];
+
 /** The log of one member. */
 export class RaftLog {
   /** The latest snapshot; invariant: `snapshot.index <= lastIndex` and `snapshot.index >= firstIndex - 1`. */
@@ -89,8 +92,8 @@ export class RaftLog {
   }
 
   /** Entries from `fromIndex` to `toIndex` inclusive; all must be held. */
-  slice(fromIndex: number, toIndex: number): LogEntry[] {
-    if (toIndex < fromIndex) return [];
+  slice(fromIndex: number, toIndex: number): readonly LogEntry[] {
+    if (toIndex < fromIndex) return noEntries;
     if (!(fromIndex >= this.firstIndex && toIndex <= this.lastIndex)) fail(`log slice [${fromIndex}, ${toIndex}] outside [${this.firstIndex}, ${this.lastIndex}]`);
     return this.entries.slice(fromIndex - this.firstIndex, toIndex - this.firstIndex + 1);
   }
@@ -201,10 +204,10 @@ export class RaftLog {
   }
 
   /** The entries changed since the last call, to be persisted (replacing stored ones from the first's index). */
-  takeUnstableEntries(): LogEntry[] {
+  takeUnstableEntries(): readonly LogEntry[] {
     const from = this.unstableFromIndex;
     this.unstableFromIndex = Infinity;
-    return from <= this.lastIndex ? this.slice(Math.max(from, this.firstIndex), this.lastIndex) : [];
+    return from <= this.lastIndex ? this.slice(Math.max(from, this.firstIndex), this.lastIndex) : noEntries;
   }
 
   /** Whether some entries wait to be persisted. */

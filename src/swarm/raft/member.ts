@@ -24,17 +24,22 @@ import type {
   Snapshot,
   SnapshotRequest,
   SoftState,
+  TimeoutNow,
   TimerRequest,
   VoteRequest,
   VoteResponse,
 } from "./types.js";
 
-/** A timer firing this close before its deadline still counts (absorbs float rounding in drivers), in ms. */
 /** The timer kinds, in the order a Ready lists them. */
 const timerKinds: readonly RaftTimerKind[] = ["election", "heartbeat", "check-quorum"];
+/** One bit per timer kind, for the set of timers changed since the last Ready. */
+const timerBits: Readonly<Record<RaftTimerKind, number>> = { election: 1, heartbeat: 2, "check-quorum": 4 };
+/** The shared empty list of timer requests (never mutated). */
+const noTimers: readonly TimerRequest[] = [];
 /** The shared empty list of committed entries (never mutated). */
 const noEntries: readonly LogEntry[] = [];
 
+/** A timer firing this close before its deadline still counts (absorbs float rounding in drivers), in ms. */
 export const timerToleranceMs = 1e-6;
 
 /** One member of a Raft group. */
@@ -71,6 +76,10 @@ export class RaftMember {
   private votes = new Map<string, boolean>();
   /** Leader only: the view of every other member of the configuration (and of a member being removed, until the removal commits). Empty otherwise. */
   private progress = new Map<string, FollowerProgress>();
+  /** Leader only: the member leadership is being handed to (etcd's leadTransferee), or null. */
+  private leadTransferee: string | null = null;
+  /** When the leadership transfer began, in ms (it is abandoned after the minimum election timeout). */
+  private transferStartedMs = 0;
   /** Deadlines of the armed timers, in ms; null when not armed. */
   private readonly deadlinesMs: Record<RaftTimerKind, number | null> = { election: null, heartbeat: null, "check-quorum": null };
 
@@ -85,8 +94,10 @@ export class RaftMember {
   private snapshotFromLeader = false;
   /** Stored entries at or below this index may be deleted, or null. */
   private compactedThroughIndex: number | null = null;
-  /** Timers re-armed since the last Ready. */
-  private readonly timersChanged = new Set<RaftTimerKind>();
+  /** The timers re-armed since the last Ready, as bits of {@link timerBits}. */
+  private timersChangedBits = 0;
+  /** This role's randomized election timeout, ms (drawn on each role change). */
+  private randomizedElectionTimeoutMs = 0;
   /** The soft state in the last Ready (to report changes only). */
   private reportedSoftState: SoftState | null = null;
   /** The index a snapshot was asked for and not yet made, or null. */
@@ -109,7 +120,7 @@ export class RaftMember {
     this.commitIndex = Math.min(Math.max(persisted.hardState.commitIndex, persisted.snapshot.index), this.log.lastIndex);
     this.appliedIndex = persisted.snapshot.index;
     this.handedOutIndex = persisted.snapshot.index;
-    this.resetElectionTimer();
+    this.randomizeElectionTimeout();
   }
 
   // ------------------------------------------------------------------ inputs
@@ -119,7 +130,8 @@ export class RaftMember {
     this.advanceClock(nowMs);
     if (!(message.to === this.id)) fail(`message for ${message.to} stepped into ${this.id}`);
     if (message.term > this.term) {
-      if (message.type === "vote-request" && this.inLease()) return; // §9.6 / etcd: a live leader keeps its followers
+      // §9.6 / etcd: a live leader keeps its followers, unless it handed leadership over itself.
+      if (message.type === "vote-request" && !message.transfer && this.inLease()) return;
       const keepsTerm = (message.type === "vote-request" && message.preVote) || (message.type === "vote-response" && message.preVote && message.granted);
       if (!keepsTerm) {
         const fromLeader = message.type === "append-request" || message.type === "snapshot-request";
@@ -142,6 +154,9 @@ export class RaftMember {
         return;
       case "append-response":
         this.handleAppendResponse(message);
+        return;
+      case "timeout-now":
+        this.handleTimeoutNow(message);
         return;
     }
   }
@@ -173,6 +188,9 @@ export class RaftMember {
       else this.becomeCandidate();
     } else if (kind === "heartbeat") {
       if (this.state !== "leader") return;
+      if (this.leadTransferee !== null && (nowMs - this.transferStartedMs >= this.options.electionTimeoutMs[0] || !this.progress.has(this.leadTransferee))) {
+        this.leadTransferee = null; // etcd's abortLeaderTransfer: the transferee did not take over in time
+      }
       for (const [peer, progress] of this.progress) {
         progress.heartbeatDue(this.options.inflightMessagesMax);
         this.sendAppend(peer, true);
@@ -193,6 +211,7 @@ export class RaftMember {
   /** Appends `data` as a normal entry when this member leads. */
   propose(data: unknown): ProposalResult {
     if (this.state !== "leader") return { ok: false, reason: "not-leader", leader: this.leader };
+    if (this.leadTransferee !== null) return { ok: false, reason: "transferring-leadership", transferee: this.leadTransferee };
     const index = this.appendAsLeader({ term: this.term, index: this.log.lastIndex + 1, kind: "normal", data });
     return { ok: true, index, term: this.term };
   }
@@ -204,6 +223,7 @@ export class RaftMember {
    */
   proposeMembershipChange(change: { readonly action: "add" | "remove"; readonly member: string }): ProposalResult {
     if (this.state !== "leader") return { ok: false, reason: "not-leader", leader: this.leader };
+    if (this.leadTransferee !== null) return { ok: false, reason: "transferring-leadership", transferee: this.leadTransferee };
     if (this.log.membershipIndex > this.commitIndex || this.log.termAt(this.commitIndex) !== this.term) {
       return { ok: false, reason: "membership-change-pending" };
     }
@@ -215,6 +235,31 @@ export class RaftMember {
     const index = this.log.lastIndex + 1;
     this.appendAsLeader({ term: this.term, index, kind: "membership", data: { action: change.action, member: change.member, members } });
     return { ok: true, index, term: this.term };
+  }
+
+  /**
+   * Hands leadership to `transferee` (thesis §3.10, etcd's MsgTransferLeader): the leader stops
+   * taking proposals, brings the transferee's log up to date, then tells it to campaign at once
+   * (`timeout-now`); its vote requests bypass the other members' check-quorum lease. Abandoned
+   * when no new leader emerges within the minimum election timeout. Returns false when this
+   * member does not lead or `transferee` is not another member of its configuration.
+   */
+  transferLeadership(transferee: string, nowMs: number): boolean {
+    this.advanceClock(nowMs);
+    if (this.state !== "leader" || transferee === this.id || !this.log.members.includes(transferee)) return false;
+    const progress = this.progress.get(transferee);
+    if (progress === undefined) return false;
+    if (this.leadTransferee === transferee) return true;
+    this.leadTransferee = transferee;
+    this.transferStartedMs = nowMs;
+    if (progress.matchIndex === this.log.lastIndex) this.sendTimeoutNow(transferee);
+    else this.sendAppend(transferee, false);
+    return true;
+  }
+
+  /** The member leadership is being handed to, or null. */
+  leadershipTransferee(): string | null {
+    return this.leadTransferee;
   }
 
   /**
@@ -250,7 +295,7 @@ export class RaftMember {
         this.compactedThroughIndex !== null ||
         this.log.hasUnstableEntries ||
         this.commitIndex > this.handedOutIndex ||
-        this.timersChanged.size > 0 ||
+        this.timersChangedBits !== 0 ||
         this.softStateChanged() ||
         this.wantsSnapshot())
     );
@@ -283,7 +328,7 @@ export class RaftMember {
     this.snapshotToPersist = null;
     this.snapshotFromLeader = false;
     this.compactedThroughIndex = null;
-    this.timersChanged.clear();
+    this.timersChangedBits = 0;
     this.outstandingReadyIndex = this.handedOutIndex;
     return ready;
   }
@@ -313,7 +358,7 @@ export class RaftMember {
   }
 
   /** Held log entries from `fromIndex` to `toIndex` inclusive (clamped to what is held). */
-  entries(fromIndex: number, toIndex: number = this.log.lastIndex): LogEntry[] {
+  entries(fromIndex: number, toIndex: number = this.log.lastIndex): readonly LogEntry[] {
     return this.log.slice(Math.max(fromIndex, this.log.firstHeldIndex), Math.min(toIndex, this.log.lastIndex));
   }
 
@@ -349,12 +394,13 @@ export class RaftMember {
     }
     this.state = "follower";
     this.leader = leader;
+    this.leadTransferee = null;
     this.lastLeaderContactMs = leader === null ? -Infinity : this.nowMs;
     this.votes = new Map();
     this.progress = new Map();
     this.deadlinesMs.heartbeat = null;
     this.deadlinesMs["check-quorum"] = null;
-    this.resetElectionTimer();
+    this.randomizeElectionTimeout();
   }
 
   /** Pre-candidate: asks whether it could win term + 1 without changing its term or vote (thesis §9.6). */
@@ -362,6 +408,7 @@ export class RaftMember {
     assert(this.state !== "leader", "a leader does not pre-campaign");
     this.state = "pre-candidate";
     this.leader = null;
+    this.leadTransferee = null;
     this.lastLeaderContactMs = -Infinity;
     this.votes = new Map([[this.id, true]]);
     this.progress = new Map();
@@ -373,23 +420,27 @@ export class RaftMember {
     this.requestVotes(true);
   }
 
-  /** Candidate: a new term, a vote for itself, and vote requests to every other member (§5.2). */
-  private becomeCandidate(): void {
+  /**
+   * Candidate: a new term, a vote for itself, and vote requests to every other member (§5.2);
+   * `transfer` when the leader handed leadership over (its requests bypass the lease).
+   */
+  private becomeCandidate(transfer = false): void {
     assert(this.state !== "leader", "a leader does not campaign");
     this.term += 1;
     this.votedFor = this.id;
     this.hardStateChanged = true;
     this.state = "candidate";
     this.leader = null;
+    this.leadTransferee = null;
     this.lastLeaderContactMs = -Infinity;
     this.votes = new Map([[this.id, true]]);
     this.progress = new Map();
-    this.resetElectionTimer();
+    this.randomizeElectionTimeout();
     if (isQuorum(this.log.members, (member) => this.votes.get(member) === true)) {
       this.becomeLeader();
       return;
     }
-    this.requestVotes(false);
+    this.requestVotes(false, transfer);
   }
 
   /** Leader: progress for every other member, heartbeats, check-quorum, and an empty entry of its term (§5.4.2, §8). */
@@ -397,6 +448,7 @@ export class RaftMember {
     assert(this.state === "candidate", "only a candidate becomes leader");
     this.state = "leader";
     this.leader = this.id;
+    this.leadTransferee = null;
     this.lastLeaderContactMs = this.nowMs;
     this.votes = new Map();
     this.progress = new Map();
@@ -412,11 +464,11 @@ export class RaftMember {
 
   // ------------------------------------------------------------------ elections
 
-  private requestVotes(preVote: boolean): void {
+  private requestVotes(preVote: boolean, transfer = false): void {
     const term = preVote ? this.term + 1 : this.term;
     for (const member of this.log.members) {
       if (member === this.id) continue;
-      this.send({ type: "vote-request", from: this.id, to: member, term, preVote, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm });
+      this.send({ type: "vote-request", from: this.id, to: member, term, preVote, transfer, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm });
     }
   }
 
@@ -591,10 +643,21 @@ export class RaftMember {
       for (const peer of this.progress.keys()) this.sendAppend(peer, peer !== message.from);
     }
     if (this.state !== "leader") return; // the commit removed this leader from the configuration
+    if (message.from === this.leadTransferee && progress.matchIndex === this.log.lastIndex) this.sendTimeoutNow(message.from);
     // Keep the pipeline full; bounded by inflightMessagesMax sends.
     for (let sends = 0; sends < this.options.inflightMessagesMax && progress.nextIndex <= this.log.lastIndex && !progress.isPaused(this.options.inflightMessagesMax); sends++) {
       this.sendAppend(message.from, false);
     }
+  }
+
+  private sendTimeoutNow(transferee: string): void {
+    this.send({ type: "timeout-now", from: this.id, to: transferee, term: this.term });
+  }
+
+  /** The leader hands over: campaign now, without pre-vote (etcd: transfers never pre-vote). */
+  private handleTimeoutNow(message: TimeoutNow): void {
+    if (this.state !== "follower" || !this.isVoter()) return; // etcd: candidates and leaders ignore it
+    this.becomeCandidate(true);
   }
 
   /** A rejection that answers the latest probe moves `nextIndex` back using the follower's hint. */
@@ -660,24 +723,34 @@ export class RaftMember {
 
   private armTimer(kind: RaftTimerKind, delayMs: number): void {
     this.deadlinesMs[kind] = this.nowMs + delayMs;
-    this.timersChanged.add(kind);
+    this.timersChangedBits |= timerBits[kind];
   }
 
-  /** A fresh election timeout, uniform in [electionTimeoutMs[0], electionTimeoutMs[1]). */
-  private resetElectionTimer(): void {
+  /**
+   * Draws this role's election timeout, uniform in [electionTimeoutMs[0], electionTimeoutMs[1]),
+   * and restarts the election timer with it. As etcd's `reset(term)`, only a role change draws
+   * a new timeout; word from the leader or a granted vote restarts the timer with the same one.
+   */
+  private randomizeElectionTimeout(): void {
     const [minimumMs, maximumMs] = this.options.electionTimeoutMs;
     const draw = this.options.random();
     if (!(draw >= 0 && draw < 1)) fail(`random() returned ${draw}, outside [0, 1)`);
-    this.armTimer("election", minimumMs + (maximumMs - minimumMs) * draw);
+    this.randomizedElectionTimeoutMs = minimumMs + (maximumMs - minimumMs) * draw;
+    this.armTimer("election", this.randomizedElectionTimeoutMs);
+  }
+
+  /** Restarts the election timer with this role's timeout (etcd's `electionElapsed = 0`). */
+  private resetElectionTimer(): void {
+    this.armTimer("election", this.randomizedElectionTimeoutMs);
   }
 
   /** The timers re-armed since the last Ready, in a fixed order (election, heartbeat, check-quorum). */
-  private changedTimers(): TimerRequest[] {
+  private changedTimers(): readonly TimerRequest[] {
+    if (this.timersChangedBits === 0) return noTimers;
     const timers: TimerRequest[] = [];
-    if (this.timersChanged.size === 0) return timers;
     for (const kind of timerKinds) {
       const atMs = this.deadlinesMs[kind];
-      if (this.timersChanged.has(kind) && atMs !== null) timers.push({ kind, atMs });
+      if ((this.timersChangedBits & timerBits[kind]) !== 0 && atMs !== null) timers.push({ kind, atMs });
     }
     return timers;
   }

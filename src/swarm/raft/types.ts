@@ -92,6 +92,8 @@ export interface VoteRequest extends MessageHeader {
   readonly type: "vote-request";
   /** True for a pre-vote: the receiver changes nothing and only says whether it would vote. */
   readonly preVote: boolean;
+  /** True when the leader handed leadership over (etcd's campaignTransfer): receivers ignore their check-quorum lease. */
+  readonly transfer: boolean;
   /** The index of the candidate's last log entry. */
   readonly lastLogIndex: number;
   /** The term of the candidate's last log entry. */
@@ -146,8 +148,14 @@ export interface SnapshotRequest extends MessageHeader {
   readonly snapshot: Snapshot;
 }
 
+/** The leader's word to the member it hands leadership to: campaign now (etcd's MsgTimeoutNow, thesis §3.10). */
+export interface TimeoutNow extends MessageHeader {
+  /** Discriminant. */
+  readonly type: "timeout-now";
+}
+
 /** Any message between members. */
-export type RaftMessage = VoteRequest | VoteResponse | AppendRequest | AppendResponse | SnapshotRequest;
+export type RaftMessage = VoteRequest | VoteResponse | AppendRequest | AppendResponse | SnapshotRequest | TimeoutNow;
 
 /** The member's timers; the driver keeps at most one pending per kind. */
 export type RaftTimerKind = "election" | "heartbeat" | "check-quorum";
@@ -230,6 +238,7 @@ export interface Ready {
 export type ProposalRefusal =
   | { readonly ok: false; readonly reason: "not-leader"; readonly leader: string | null }
   | { readonly ok: false; readonly reason: "membership-change-pending" }
+  | { readonly ok: false; readonly reason: "transferring-leadership"; readonly transferee: string }
   | { readonly ok: false; readonly reason: "already-member" | "not-a-member"; readonly member: string };
 
 /** The result of a proposal: where the entry was appended, or why it was refused. */

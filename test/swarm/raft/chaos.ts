@@ -1,5 +1,6 @@
 // Random fault schedules for Raft clusters: crashes and restarts, partitions, isolation,
-// message loss/duplication (delay and reordering come from latency), heals and proposals.
+// message loss/duplication (delay and reordering come from latency), heals, proposals and
+// leadership transfers.
 // Used by the fast-check properties (schedules drawn by fast-check) and the mutation tests
 // (schedules drawn from a seeded Random, one per seed).
 import fc from "fast-check";
@@ -17,7 +18,8 @@ export type FaultAction =
   | { readonly kind: "partition-leader"; readonly mask: number }
   | { readonly kind: "crash-leader" }
   | { readonly kind: "lossy"; readonly dropRate: number; readonly duplicateRate: number }
-  | { readonly kind: "propose"; readonly count: number };
+  | { readonly kind: "propose"; readonly count: number }
+  | { readonly kind: "transfer"; readonly member: number };
 
 /** An action after a pause. */
 export interface ScheduleStep {
@@ -40,6 +42,7 @@ export const stepArbitrary: fc.Arbitrary<ScheduleStep> = fc.record({
       arbitrary: fc.record({ kind: fc.constant("lossy" as const), dropRate: fc.double({ min: 0, max: 0.3, noNaN: true }), duplicateRate: fc.double({ min: 0, max: 0.3, noNaN: true }) }),
     },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant("propose" as const), count: fc.integer({ min: 1, max: 5 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("transfer" as const), member: fc.nat(6) }) },
   ),
 });
 
@@ -71,6 +74,7 @@ export function randomSchedule(random: Random, shape: ScheduleShape): ScheduleSt
       : roll < 0.5 ? { kind: "partition", mask: random.integer(0, 128) }
       : roll < 0.6 ? { kind: "heal" }
       : roll < 0.65 ? { kind: "lossy", dropRate: random.uniform(0, 0.3), duplicateRate: random.uniform(0, 0.3) }
+      : roll < 0.7 ? { kind: "transfer", member }
       : { kind: "propose", count: random.integer(1, 4) };
     steps.push({ delayMs: random.integer(0, maxDelayMs + 1), action });
   }
@@ -128,6 +132,9 @@ export function applyAction(cluster: RaftCluster, action: FaultAction): void {
       return;
     case "propose":
       for (let count = 0; count < action.count; count++) cluster.propose(`p${proposalCounter++}`);
+      return;
+    case "transfer":
+      cluster.transferLeadership(pick(action.member));
       return;
   }
 }

@@ -272,6 +272,15 @@ export class RaftCluster {
     return proposal;
   }
 
+  /** Asks the current leader to hand leadership to `transferee`; returns whether it started. */
+  transferLeadership(transferee: string): boolean {
+    const leader = this.leaders()[0];
+    if (leader === undefined || !this.isUp(leader)) return false;
+    const started = this.member(leader).transferLeadership(transferee, this.now);
+    this.drain(leader);
+    return started;
+  }
+
   /** Fires a member's timer now, or at its deadline when later (moving the clock there). For scripted scenarios. */
   fireTimer(id: string, kind: RaftTimerKind): void {
     const node = this.node(id);

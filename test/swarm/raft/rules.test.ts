@@ -43,7 +43,7 @@ function messagesOf<T extends RaftMessage["type"]>(ready: Ready, type: T): Extra
 }
 
 function voteRequest(from: string, to: string, term: number, lastLogIndex: number, lastLogTerm: number, preVote = false): VoteRequest {
-  return { type: "vote-request", from, to, term, preVote, lastLogIndex, lastLogTerm };
+  return { type: "vote-request", from, to, term, preVote, transfer: false, lastLogIndex, lastLogTerm };
 }
 
 function append(from: string, to: string, term: number, previousLogIndex: number, previousLogTerm: number, entries: LogEntry[], leaderCommitIndex: number): AppendRequest {
@@ -67,6 +67,17 @@ function electedLeader(options: Partial<RaftOptions> = {}): RaftMember {
 }
 
 describe("elections (§5.2)", () => {
+  it("draws the election timeout once per role: word from the leader restarts the timer with the same timeout (etcd)", () => {
+    const draws = [0.25, 0.75, 0.5];
+    const raft = member("b", { random: () => draws.shift() ?? 0 });
+    take(raft);
+    raft.step(append("a", "b", 1, 0, 0, [], 0), 10);
+    expect(take(raft).timers).toEqual([{ kind: "election", atMs: 10 + 175 }]);
+    raft.step(append("a", "b", 1, 0, 0, [], 0), 40);
+    expect(take(raft).timers).toEqual([{ kind: "election", atMs: 40 + 175 }]);
+    expect(draws).toEqual([0.5]);
+  });
+
   it("arms the election timer uniformly in [minimum, maximum)", () => {
     for (const draw of [0, 0.25, 0.999]) {
       const raft = member("a", { random: () => draw }, initialPersistentState(members), 1_000);
@@ -308,6 +319,74 @@ describe("check-quorum and the lease (thesis §6.2, §9.6)", () => {
     expect(raft.status().term).toBe(1);
     raft.step(voteRequest("b", "c", 2, 0, 0), 10 + 100);
     expect(raft.status()).toMatchObject({ term: 2, votedFor: "b" });
+  });
+});
+
+describe("leadership transfer (thesis §3.10, etcd's MsgTransferLeader)", () => {
+  it("waits for a lagging transferee to catch up, then tells it to campaign", () => {
+    const raft = electedLeader({ checkQuorum: true });
+    expect(raft.transferLeadership("b", 160)).toBe(true);
+    expect(raft.hasReady()).toBe(false); // the append of entry 1 is still in flight to b
+    raft.step(accept("b", "a", 1, 1), 170);
+    expect(messagesOf(take(raft), "timeout-now")).toEqual([{ type: "timeout-now", from: "a", to: "b", term: 1 }]);
+  });
+
+  it("tells an up-to-date transferee at once, and refuses proposals while handing over", () => {
+    const raft = electedLeader();
+    raft.step(accept("c", "a", 1, 1), 160);
+    take(raft);
+    expect(raft.transferLeadership("c", 165)).toBe(true);
+    expect(messagesOf(take(raft), "timeout-now").map((message) => message.to)).toEqual(["c"]);
+    expect(raft.leadershipTransferee()).toBe("c");
+    expect(raft.propose("x")).toEqual({ ok: false, reason: "transferring-leadership", transferee: "c" });
+    expect(raft.proposeMembershipChange({ action: "remove", member: "b" })).toMatchObject({ ok: false, reason: "transferring-leadership" });
+  });
+
+  it("refuses a transfer to itself, to a non-member, or from a follower", () => {
+    const raft = electedLeader();
+    expect(raft.transferLeadership("a", 160)).toBe(false);
+    expect(raft.transferLeadership("z", 160)).toBe(false);
+    expect(member("b").transferLeadership("c", 0)).toBe(false);
+  });
+
+  it("abandons the transfer when no new leader emerges within the minimum election timeout", () => {
+    const raft = electedLeader();
+    raft.transferLeadership("b", 160);
+    take(raft);
+    raft.timerFired("heartbeat", 200);
+    expect(raft.leadershipTransferee()).toBe("b");
+    raft.timerFired("heartbeat", 260);
+    expect(raft.leadershipTransferee()).toBeNull();
+    expect(raft.propose("x")).toMatchObject({ ok: true });
+  });
+
+  it("the transferee campaigns at once without pre-vote, and its requests bypass the lease", () => {
+    const transferee = member("b", { checkQuorum: true, preVote: true });
+    transferee.step(append("a", "b", 1, 0, 0, [entry(1, 1)], 0), 10);
+    take(transferee);
+    transferee.step({ type: "timeout-now", from: "a", to: "b", term: 1 }, 20);
+    const campaign = take(transferee);
+    expect(transferee.status()).toMatchObject({ state: "candidate", term: 2, votedFor: "b" });
+    const request = messagesOf(campaign, "vote-request").find((message) => message.to === "c")!;
+    expect(request).toMatchObject({ preVote: false, transfer: true, term: 2 });
+
+    // c heard from the leader 10 ms ago: an ordinary request is ignored, a transfer's is granted.
+    const voter = member("c", { checkQuorum: true });
+    voter.step(append("a", "c", 1, 0, 0, [entry(1, 1)], 0), 15);
+    take(voter);
+    voter.step({ ...request, transfer: false }, 21);
+    expect(voter.hasReady()).toBe(false);
+    voter.step(request, 21);
+    expect(messagesOf(take(voter), "vote-response")[0]).toMatchObject({ granted: true, term: 2 });
+  });
+
+  it("a candidate ignores timeout-now", () => {
+    const raft = member("b");
+    take(raft);
+    raft.timerFired("election", 150);
+    take(raft);
+    raft.step({ type: "timeout-now", from: "a", to: "b", term: 1 }, 151);
+    expect(raft.status()).toMatchObject({ state: "candidate", term: 1 });
   });
 });
 
