@@ -102,7 +102,7 @@ interface RequestMessage {
   readonly id: number;
   readonly method: string;
   readonly params: unknown;
-  /** The calling incarnation (pid and start time): with `id` it names a request across retransmissions. */
+  /** The calling incarnation (host, process, pid and start time): with `id` it names a request across retransmissions. */
   readonly session?: string;
 }
 
@@ -144,14 +144,23 @@ export class Coroutines {
   private nextId = 1;
   /** This incarnation's name in its requests: its pid and start time. */
   private readonly session: string;
-  /** Requests served, by caller and request: null while in progress, then the response sent. */
-  private readonly served = new Map<string, ResponseMessage | null>();
+  /** Requests served, by caller session and request id: null while in progress, then the response sent. */
+  private readonly served = new Map<string, Map<number, ResponseMessage | null>>();
+  /**
+   * The requests in `served` in arrival order, as a ring of `servedRequestsMax` slots (session
+   * and id side by side): the oldest is forgotten when a new one arrives. (Evicting through a
+   * Map's `keys().next()` would scan its deleted slots each time: quadratic in V8.)
+   */
+  private readonly servedOrderSessions: (string | undefined)[] = [];
+  private readonly servedOrderIds: number[] = [];
+  private servedNextSlot = 0;
 
   constructor(
     private readonly context: ProcessContext,
     private readonly handlers: RpcHandlers = {},
   ) {
-    this.session = `${context.pid}@${context.now}`;
+    // Names the caller across hosts: a server keys the requests it served by it.
+    this.session = `${context.host}/${context.process}/${context.pid}@${context.now}`;
   }
 
   /** Number of parked coroutines. */
@@ -230,21 +239,28 @@ export class Coroutines {
 
   private serve(request: RequestMessage, from: ProcessAddress): void {
     // A retransmitted request is not run twice: in progress it is ignored, answered it is answered again.
-    const key = request.session === undefined ? null : `${from.host}/${from.process}/${request.session}/${request.id}`;
-    if (key !== null && this.served.has(key)) {
-      const previous = this.served.get(key);
-      if (previous !== null && previous !== undefined) this.context.send(from.host, from.process, previous);
-      return;
-    }
-    if (key !== null) {
-      if (this.served.size >= servedRequestsMax) this.served.delete(this.served.keys().next().value!);
-      this.served.set(key, null);
+    const session = request.session;
+    let servedOfSession: Map<number, ResponseMessage | null> | undefined;
+    if (session !== undefined) {
+      const previous = this.served.get(session)?.get(request.id);
+      if (previous !== undefined) {
+        if (previous !== null) this.context.send(from.host, from.process, previous);
+        return;
+      }
+      this.forgetOldestServed();
+      servedOfSession = this.served.get(session);
+      if (servedOfSession === undefined) this.served.set(session, (servedOfSession = new Map()));
+      servedOfSession.set(request.id, null);
+      this.servedOrderSessions[this.servedNextSlot] = session;
+      this.servedOrderIds[this.servedNextSlot] = request.id;
+      this.servedNextSlot = (this.servedNextSlot + 1) % servedRequestsMax;
     }
     const handler = Object.hasOwn(this.handlers, request.method) ? this.handlers[request.method] : undefined;
     const reply = (error: unknown, result: unknown) => {
       const response: ResponseMessage =
         error === undefined ? { rpc: "response", id: request.id, result } : { rpc: "response", id: request.id, error: toWireError(error) };
-      if (key !== null) this.served.set(key, response);
+      // Still remembered (not forgotten for newer requests since): answer duplicates with it.
+      if (servedOfSession?.has(request.id) === true) servedOfSession.set(request.id, response);
       this.context.send(from.host, from.process, response);
     };
     if (handler === undefined) {
@@ -259,6 +275,15 @@ export class Coroutines {
       return;
     }
     this.advance(coroutine, reply, { value: undefined });
+  }
+
+  /** Frees the ring slot about to be reused: the oldest request served is forgotten. */
+  private forgetOldestServed(): void {
+    const session = this.servedOrderSessions[this.servedNextSlot];
+    if (session === undefined) return;
+    const servedOfSession = this.served.get(session)!;
+    servedOfSession.delete(this.servedOrderIds[this.servedNextSlot]!);
+    if (servedOfSession.size === 0) this.served.delete(session);
   }
 
   private answer(response: ResponseMessage, from: ProcessAddress): void {

@@ -2,6 +2,7 @@
 // calls failed when the callee's process ends.
 import { describe, expect, it } from "vitest";
 import { Coroutines, RpcError, RpcProcess, SimulationKernel, call, sleep, waitFor, type Coroutine, type ProcessContext, type RpcHandlers } from "swarmsim";
+import { servedRequestsMax } from "../../src/sim/coroutine.js";
 
 class Echo extends RpcProcess {
   protected handlers(): RpcHandlers {
@@ -164,5 +165,37 @@ describe("coroutines", () => {
     expect(runs).toBe(1);
     const requests = sim.trace.filter((event) => event.type === "message.deliver" && event.process === "counter").length;
     expect(requests).toBeGreaterThanOrEqual(2); // the retransmissions arrived, and were not run again
+  });
+
+  it("after more requests than it remembers, a server still answers a retransmission from memory", () => {
+    const sim = new SimulationKernel({ seed: "served-ring", network: { latencyMs: [1, 1] }, trace: { level: "off" } });
+    sim.addHost("a");
+    sim.addHost("b");
+    let runs = 0;
+    sim.spawn("b", "counter", () =>
+      new (class extends RpcProcess {
+        protected handlers(): RpcHandlers {
+          return { count: () => (function* () { return ++runs; })() };
+        }
+      })(),
+    );
+    let coroutines: Coroutines;
+    sim.spawn("a", "client", {
+      start: (context) => void (coroutines = new Coroutines(context)),
+      receive: (_context, message, from) => void coroutines.receive(message, from),
+      timer: (_context, payload) => void coroutines.timer(payload),
+    });
+    const calls = servedRequestsMax + 5;
+    const results: unknown[] = [];
+    coroutines!.start((function* () { for (let index = 0; index < calls; index++) results.push(yield* call("b", "counter", "count")); })());
+    sim.runFor(calls * 3);
+    expect(results).toHaveLength(calls);
+    // The answer of one more call is lost twice: the retransmissions are answered from memory.
+    sim.faults.setLink("b", "a", { lossRate: 1, oneWay: true });
+    sim.schedule(500, () => sim.faults.resetLink("b", "a", { oneWay: true }));
+    coroutines!.start((function* () { results.push(yield* call("b", "counter", "count")); })());
+    sim.runFor(5_000);
+    expect(results.at(-1)).toBe(calls + 1);
+    expect(runs).toBe(calls + 1);
   });
 });

@@ -90,8 +90,8 @@ describe("probeWrites, writeUnavailabilityMs and lostAcknowledgedWrites", () => 
 describe("convergenceTimeAfter and tasksRescheduled", () => {
   it("measures how long a service takes to run all its replicas again after a worker crash", () => {
     const sim = Simulation.swarm({ seed: "measures/converge", managers: 1, workers: 2, trace: { level: "off" } });
-    expect(sim.exec("manager1", "docker service create -d --replicas 4 --name web nginx").exitCode).toBe(0);
     markFault(sim, "created");
+    expect(sim.exec("manager1", "docker service create -d --replicas 4 --name web nginx").exitCode).toBe(0);
     expect(convergenceTimeAfter(sim, "web", "created")).toBeGreaterThan(0);
     expect(tasksRescheduled(sim, "created", "web")).toBe(4);
     const state = sim.clusterState()!;

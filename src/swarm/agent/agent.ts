@@ -12,12 +12,19 @@ import type { HttpRequest, HttpResponse } from "../../engine/api/http.js";
 import { dockerdProcessName } from "../../engine/dockerd/daemon.js";
 import { isAfter, isTerminal, taskStates, type Task, type TaskState, type TaskStatus } from "../types.js";
 import { managerProcessName, readLocalState, writeLocalState } from "../node/local-state.js";
-import type { HeartbeatAnswer, TaskStatusReport } from "../manager/manager.js";
+import type { HeartbeatAnswer, HeartbeatRequest, TaskStatusReport } from "../manager/manager.js";
 
 /** How long a heartbeat waits for its answer, ms. */
 export const heartbeatTimeoutMs = 5_000;
 /** How long a dockerd call of the agent may take, ms (pulls and stops included). */
 export const engineCallTimeoutMs = 600_000;
+/**
+ * How long the agent's wait for a running container's exit may last before it is asked again,
+ * ms. The wait ends at once if dockerd stops (the connection closes), so this only bounds it.
+ */
+export const containerWaitTimeoutMs = 86_400_000;
+/** No task status reports (shared, never mutated). */
+const noReports: readonly TaskStatusReport[] = [];
 /** Bound `agentTasksMax`: tasks one agent keeps track of. */
 export const agentTasksMax = 10_000;
 /** Fraction of the period added at random to each heartbeat, as swarmkit's jitter. */
@@ -43,6 +50,10 @@ export class SwarmAgent extends RpcProcess {
   private periodMs = 5_000;
   /** The one pending heartbeat timer (a new heartbeat replaces it). */
   private heartbeatTimer: TimerHandle | null = null;
+  /** The assignments token of the last answer acted on (null: ask for the full set). */
+  private assignments: string | null = null;
+  /** How many task drives have ended (one ending while a heartbeat is in flight voids its token). */
+  private drivesEnded = 0;
 
   protected handlers(): RpcHandlers {
     return {};
@@ -90,11 +101,13 @@ export class SwarmAgent extends RpcProcess {
     if (local === null) return;
     const managers = local.managers.length > 0 ? local.managers : [this.context.host];
     const manager = managers[this.managerIndex % managers.length]!;
-    const statuses: TaskStatusReport[] = [...this.reports].map(([taskId, status]) => ({ taskId, status }));
+    const statuses: readonly TaskStatusReport[] = this.reports.size === 0 ? noReports : [...this.reports].map(([taskId, status]) => ({ taskId, status }));
     this.reports.clear();
     let answer: HeartbeatAnswer;
+    const drivesEndedBefore = this.drivesEnded;
     try {
-      answer = (yield* call(manager, managerProcessName, "heartbeat", { nodeId: local.nodeId, statuses }, heartbeatTimeoutMs)) as HeartbeatAnswer;
+      const request: HeartbeatRequest = { nodeId: local.nodeId, statuses, assignments: this.assignments };
+      answer = (yield* call(manager, managerProcessName, "heartbeat", request, heartbeatTimeoutMs)) as HeartbeatAnswer;
     } catch (error) {
       // Unsent reports go out with the next heartbeat.
       for (const report of statuses) if (!this.reports.has(report.taskId)) this.reports.set(report.taskId, report.status);
@@ -102,12 +115,14 @@ export class SwarmAgent extends RpcProcess {
       throw error;
     }
     this.periodMs = answer.periodMs;
-    if (answer.managers.join(",") !== local.managers.join(",") || answer.role !== local.role) {
+    if (!sameHostnames(answer.managers, local.managers) || answer.role !== local.role) {
       writeLocalState(this.context.disk, { ...local, managers: answer.managers, role: answer.role });
       // Promoted: dockerd starts this node's manager (demoted: the manager stops once removed from Raft).
       if (answer.role === "manager" && local.role !== "manager") this.context.send(this.context.host, dockerdProcessName, { swarmRoleChanged: answer.role });
     }
-    this.reconcile(answer);
+    if (answer.tasks !== null) this.reconcile(answer.tasks, answer.serviceNames);
+    // Unchanged assignments while a drive ended in flight: ask for the full set next time.
+    this.assignments = answer.tasks === null && this.drivesEnded !== drivesEndedBefore ? null : answer.assignments;
     this.armHeartbeat(this.periodMs * (1 + heartbeatJitter * this.context.random.next()));
   }
 
@@ -117,15 +132,15 @@ export class SwarmAgent extends RpcProcess {
   }
 
   /** Starts new tasks, stops unwanted ones. */
-  private reconcile(answer: HeartbeatAnswer): void {
+  private reconcile(tasks: readonly Task[], serviceNames: Readonly<Record<string, string>>): void {
     const wanted = new Set<string>();
-    for (const task of answer.tasks) {
+    for (const task of tasks) {
       wanted.add(task.id);
       let tracked = this.tasks.get(task.id);
       if (tracked === undefined) {
         if (isTerminal(task.status.state)) continue;
         if (this.tasks.size >= agentTasksMax) continue;
-        tracked = { task, serviceName: answer.serviceNames[task.serviceId] ?? "", state: task.status.state, containerId: null, driving: false, stopping: false };
+        tracked = { task, serviceName: serviceNames[task.serviceId] ?? "", state: task.status.state, containerId: null, driving: false, stopping: false };
         this.tasks.set(task.id, tracked);
       }
       tracked.task = task;
@@ -140,6 +155,9 @@ export class SwarmAgent extends RpcProcess {
         tracked.driving = true;
         this.run(this.drive(tracked), (error) => {
           tracked!.driving = false;
+          // The next heartbeat asks for the full set, so a task left mid-way is driven again.
+          this.assignments = null;
+          this.drivesEnded++;
           if (error !== undefined && !(error instanceof RpcError)) throw error;
         });
       }
@@ -160,8 +178,8 @@ export class SwarmAgent extends RpcProcess {
     this.heartbeatSoon();
   }
 
-  private *engine(request: HttpRequest): Coroutine<HttpResponse> {
-    return (yield* call(this.context.host, dockerdProcessName, "http", request, engineCallTimeoutMs)) as HttpResponse;
+  private *engine(request: HttpRequest, timeoutMs = engineCallTimeoutMs): Coroutine<HttpResponse> {
+    return (yield* call(this.context.host, dockerdProcessName, "http", request, timeoutMs)) as HttpResponse;
   }
 
   /** Moves a task forward step by step, never past its desired state. */
@@ -245,7 +263,7 @@ export class SwarmAgent extends RpcProcess {
       this.report(tracked, "running", "started");
     }
     if (tracked.state === "running" && tracked.containerId !== null) {
-      const waited = yield* this.engine({ method: "POST", path: `/containers/${tracked.containerId}/wait` });
+      const waited = yield* this.engine({ method: "POST", path: `/containers/${tracked.containerId}/wait` }, containerWaitTimeoutMs);
       const exitCode = waited.statusCode === 200 ? (waited.body as { StatusCode: number }).StatusCode : 137;
       if (taskStates[tracked.task.desiredState] >= taskStates.shutdown) this.report(tracked, "shutdown", "shutdown", "", exitCode);
       else if (exitCode === 0) this.report(tracked, "complete", "finished", "", 0);
@@ -261,4 +279,11 @@ export class SwarmAgent extends RpcProcess {
     yield* this.engine({ method: "POST", path: `/containers/${containerId}/stop`, query: grace === null ? {} : { t: String(Math.round(grace / 1000)) } });
     this.report(tracked, "shutdown", "shutdown");
   }
+}
+
+/** Whether two lists of hostnames are equal, element by element. */
+function sameHostnames(left: readonly string[], right: readonly string[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
 }

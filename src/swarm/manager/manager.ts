@@ -8,6 +8,7 @@
  */
 import { call, sleep, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
 import type { ProcessAddress } from "../../sim/events.js";
+import type { TimerHandle } from "../../sim/process.js";
 import { RaftNode, type RaftSettings, type ReplicatedStateMachine } from "../raft-driver/raft-node.js";
 import { removalWouldLoseQuorum, type LogEntry } from "../raft/index.js";
 import { ClusterStore, checkChanges, createChange, updateChange, type StoreChange, type StoreEvent } from "../store/index.js";
@@ -42,6 +43,9 @@ export function leadershipTransferTimeoutMs(electionTimeoutMinimumMs: number): n
 /** Bound `pendingStatusUpdatesMax`: task status reports waiting for the next proposal. */
 export const pendingStatusUpdatesMax = 100_000;
 
+/** No task statuses (shared, never mutated). */
+const noStatuses: ReadonlyMap<string, TaskStatus> = new Map();
+
 /** One entry's data: the changes and the proposer's time (so every manager writes the same timestamps). */
 interface ChangeSetEntry {
   readonly changes: readonly StoreChange[];
@@ -54,10 +58,25 @@ export interface TaskStatusReport {
   readonly status: TaskStatus;
 }
 
-/** What a heartbeat returns to an agent: its tasks and the services they belong to. */
+/** An agent's heartbeat: its node, the task statuses it reports, and the assignments it holds. */
+export interface HeartbeatRequest {
+  readonly nodeId: string;
+  readonly statuses: readonly TaskStatusReport[];
+  /** The `assignments` token of the last answer the agent acted on, or null for a full set. */
+  readonly assignments: string | null;
+}
+
+/**
+ * What a heartbeat returns to an agent: its tasks and the services they belong to, or null
+ * when its tasks have not changed since the token it sent (swarmkit's dispatcher streams
+ * incremental assignments after a full set; this is the same information, polled).
+ */
 export interface HeartbeatAnswer {
   readonly periodMs: number;
-  readonly tasks: readonly Task[];
+  /** Names the node's assignments as of this answer: the leader's process, its term and the node's change count. */
+  readonly assignments: string;
+  /** The node's tasks, or null when unchanged since the request's token. */
+  readonly tasks: readonly Task[] | null;
   readonly serviceNames: Readonly<Record<string, string>>;
   readonly managers: readonly string[];
   /** The role the node has in the store (it changes on promote and demote). */
@@ -105,7 +124,8 @@ export class SwarmManager extends RpcProcess {
   private readonly machine = new StoreMachine();
   private orchestrator: Orchestrator | null = null;
   private proposalInFlight = false;
-  private readonly pendingStatuses = new Map<string, TaskStatus>();
+  /** Task statuses reported by agents and not yet proposed. */
+  private pendingStatuses = new Map<string, TaskStatus>();
   private readonly lastHeartbeatMs = new Map<string, number>();
   /** Nodes whose agent has sent a heartbeat to this leader. */
   private readonly heardNodes = new Set<string>();
@@ -118,7 +138,16 @@ export class SwarmManager extends RpcProcess {
   private orchestrationNeeded = true;
   /** The periodic tick asked for the node-heartbeat check. */
   private nodeCheckDue = true;
-  private leaderTickArmed = false;
+  /** Changes were applied since the leader's last round. */
+  private roundWanted = false;
+  /** The store's nodes when `roleChanges` last found nothing to start (immutable: a change makes a new object). */
+  private roleChangesCheckedNodes: ClusterState["nodes"] | null = null;
+  /** The leader's pending tick (see `armLeaderTick`), or null. */
+  private leaderTick: TimerHandle | null = null;
+  /** Per node, how many committed changes touched its tasks (names the assignments in heartbeat answers). */
+  private readonly assignmentChanges = new Map<string, number>();
+  /** The sorted manager hostnames of one version of the store's nodes (immutable: a change makes a new object). */
+  private managerHostnamesCache: { readonly nodes: ClusterState["nodes"]; readonly hostnames: readonly string[] } | null = null;
 
   constructor(
     private readonly settings: RaftSettings,
@@ -146,7 +175,7 @@ export class SwarmManager extends RpcProcess {
         return { state: manager.state, index: status.appliedIndex, term: status.term };
       })(this),
       write: (request: ControlWrite) => this.write(request),
-      heartbeat: (request: { nodeId: string; statuses: TaskStatusReport[] }) => this.heartbeat(request),
+      heartbeat: (request: HeartbeatRequest) => this.heartbeat(request),
     };
   }
 
@@ -170,7 +199,7 @@ export class SwarmManager extends RpcProcess {
 
   protected override onTimer(payload: unknown): void {
     if (payload === "leader-tick") {
-      this.leaderTickArmed = false;
+      this.leaderTick = null;
       this.nodeCheckDue = true;
       this.orchestrationNeeded = true;
       this.leaderRound();
@@ -198,30 +227,55 @@ export class SwarmManager extends RpcProcess {
     }
     if (!leader) this.orchestrator = null;
     this.wasLeader = leader;
-    if (leader && !this.leaderTickArmed) {
-      this.leaderTickArmed = true;
-      this.context.setTimer(leaderTickMs, "leader-tick");
+    if (leader && this.leaderTick === null) this.armLeaderTick(this.context.now + leaderTickMs);
+    // Committed changes (a client's write, say) are acted on at once, not at the next tick.
+    if (leader && this.roundWanted) {
+      this.roundWanted = false;
+      this.leaderRound();
     }
+  }
+
+  /**
+   * Arms the leader's tick for `atMs` unless one is armed earlier (one pending at most). It runs
+   * the node check and the orchestrators' timed work; swarmkit's dispatcher keeps a timer per
+   * node instead, with the same effect: a node is checked when its heartbeats may have expired.
+   */
+  private armLeaderTick(atMs: number): void {
+    if (this.leaderTick !== null && this.leaderTick.time <= atMs) return;
+    if (this.leaderTick !== null) this.context.cancelTimer(this.leaderTick);
+    this.leaderTick = this.context.setTimer(Math.max(1, atMs - this.context.now), "leader-tick");
+  }
+
+  /** When the earliest node's heartbeats expire (it is then marked down), ms. */
+  private nextHeartbeatExpiryMs(): number | null {
+    const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
+    let earliest: number | null = null;
+    for (const [nodeId, heardMs] of this.lastHeartbeatMs) {
+      if (this.state.nodes[nodeId]?.status.state === "down") continue;
+      const expiryMs = heardMs + periodMs * missedHeartbeatsMax + 1;
+      if (earliest === null || expiryMs < earliest) earliest = expiryMs;
+    }
+    return earliest;
   }
 
   private isLeader(): boolean {
     // While the Raft node is being built (re-applying its log after a restart) it leads nothing.
     if (this.raft === undefined) return false;
-    const status = this.raft.status();
     // A new leader's store may miss entries of earlier terms that commit with its first entry:
     // like swarmkit, it leads only once it has applied an entry of its own term.
-    return status.state === "leader" && this.appliedTerm >= status.term;
+    return this.raft.role === "leader" && this.appliedTerm >= this.raft.term;
   }
 
   /** Called for every committed entry on every manager. */
   private applied(entry: LogEntry, events: readonly StoreEvent[]): void {
     this.appliedTerm = Math.max(this.appliedTerm, entry.term);
-    if (this.raft !== undefined && entry.term === this.raft.status().term) this.coroutines.notify("leading");
+    if (this.raft !== undefined && entry.term === this.raft.term) this.coroutines.notify("leading");
     this.coroutines.notify(`commit:${entry.index}`, entry.term);
     if (this.orchestrator !== null && events.length > 0) this.orchestrator.handleEvents(this.machine.store, events);
     if (events.length > 0) {
       this.schedulingNeeded = true;
       this.orchestrationNeeded = true;
+      this.roundWanted = true;
     }
     // The agents of nodes whose tasks changed are woken to fetch their assignments.
     const nodes = new Set<string>();
@@ -230,6 +284,7 @@ export class SwarmManager extends RpcProcess {
       const task = (event.after ?? event.before) as Task;
       if (task.nodeId !== "") nodes.add(task.nodeId);
     }
+    for (const nodeId of nodes) this.assignmentChanges.set(nodeId, (this.assignmentChanges.get(nodeId) ?? 0) + 1);
     if (this.isLeader()) {
       for (const nodeId of [...nodes].sort()) {
         const node = this.state.nodes[nodeId];
@@ -247,7 +302,12 @@ export class SwarmManager extends RpcProcess {
     const now = this.context.now;
     let changes: StoreChange[] = [];
     if (this.state.cluster === null) changes = this.bootstrapChanges();
-    if (changes.length === 0) changes = this.dispatcherChanges(now);
+    let statuses: ReadonlyMap<string, TaskStatus> = noStatuses;
+    if (changes.length === 0) {
+      statuses = this.pendingStatuses;
+      this.pendingStatuses = new Map();
+      changes = this.dispatcherChanges(now, statuses);
+    }
     if (changes.length === 0) changes = this.roleChanges();
     if (changes.length === 0 && this.orchestrationNeeded) {
       this.orchestrationNeeded = false;
@@ -260,12 +320,32 @@ export class SwarmManager extends RpcProcess {
         changes.push(updateChange("tasks", { ...task, nodeId: assignment.nodeId, status: { ...task.status, state: "assigned", message: assignment.message, timestamp: now } }));
       }
     }
-    if (changes.length > 0) this.run(this.propose(changes), () => this.leaderRound());
+    if (changes.length > 0) this.run(this.propose(changes), (error) => this.proposed(error, statuses));
     const wake = this.orchestrator.nextWakeMs(now);
-    if (wake !== null && !this.leaderTickArmed) {
-      this.leaderTickArmed = true;
-      this.context.setTimer(Math.max(1, Math.min(leaderTickMs, wake - now)), "leader-tick");
+    if (wake !== null) this.armLeaderTick(wake);
+    const expiry = this.nextHeartbeatExpiryMs();
+    if (expiry !== null) this.armLeaderTick(expiry);
+  }
+
+  /**
+   * After the leader's own proposal: the next round, or after a failure (the proposal was
+   * dropped, say during a leadership transfer) the task statuses it carried are queued again
+   * and everything is looked at afresh a tick later.
+   */
+  private proposed(error: unknown, statuses: ReadonlyMap<string, TaskStatus>): void {
+    if (error === undefined) {
+      this.leaderRound();
+      return;
     }
+    if (!(error instanceof RpcError)) throw error;
+    for (const [taskId, status] of statuses) {
+      const pending = this.pendingStatuses.get(taskId);
+      if (pending === undefined || isAfter(status.state, pending.state)) this.pendingStatuses.set(taskId, status);
+    }
+    this.schedulingNeeded = true;
+    this.orchestrationNeeded = true;
+    this.nodeCheckDue = true;
+    if (this.isLeader()) this.armLeaderTick(this.context.now + leaderTickMs);
   }
 
   /** The first leader of a new swarm writes the cluster object and its own node. */
@@ -309,14 +389,15 @@ export class SwarmManager extends RpcProcess {
   }
 
   /** Task statuses reported since the last proposal, node status from heartbeats, and the leader flag. */
-  private dispatcherChanges(now: number): StoreChange[] {
+  private dispatcherChanges(now: number, statuses: ReadonlyMap<string, TaskStatus>): StoreChange[] {
     const changes: StoreChange[] = [];
-    for (const [taskId, status] of [...this.pendingStatuses].sort(([left], [right]) => (left < right ? -1 : 1))) {
-      const task = this.state.tasks[taskId];
-      if (task === undefined || !isAfter(status.state, task.status.state)) continue;
-      changes.push(updateChange("tasks", { ...task, status }));
+    if (statuses.size > 0) {
+      for (const [taskId, status] of [...statuses].sort(([left], [right]) => (left < right ? -1 : 1))) {
+        const task = this.state.tasks[taskId];
+        if (task === undefined || !isAfter(status.state, task.status.state)) continue;
+        changes.push(updateChange("tasks", { ...task, status }));
+      }
     }
-    this.pendingStatuses.clear();
     if (!this.nodeCheckDue) return changes;
     this.nodeCheckDue = false;
     const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
@@ -397,7 +478,7 @@ export class SwarmManager extends RpcProcess {
     }
   }
 
-  private *join(request: Extract<ControlWrite, { operation: "join" }>): Coroutine<{ nodeId: string; role: "manager" | "worker"; managers: string[] }> {
+  private *join(request: Extract<ControlWrite, { operation: "join" }>): Coroutine<{ nodeId: string; role: "manager" | "worker"; managers: readonly string[] }> {
     const cluster = this.state.cluster;
     if (cluster === null) throw new RpcError("Unavailable", noLeaderMessage);
     const role = request.token === cluster.joinTokens.manager ? "manager" : request.token === cluster.joinTokens.worker ? "worker" : null;
@@ -406,8 +487,7 @@ export class SwarmManager extends RpcProcess {
     yield* this.propose([createChange("nodes", this.newNode(nodeId, request.hostname, request.address, role, request.description))]);
     this.lastHeartbeatMs.set(nodeId, this.context.now);
     this.leaderRound();
-    const managers = Object.values(this.state.nodes).filter((node) => node.role === "manager").map((node) => node.description.hostname).sort();
-    return { nodeId, role, managers };
+    return { nodeId, role, managers: this.managerHostnames() };
   }
 
   private *askToJoin(managers: readonly string[]): Coroutine<void> {
@@ -465,14 +545,19 @@ export class SwarmManager extends RpcProcess {
   /** Promotions and demotions the leader carries out: the role in the store, and the Raft membership. */
   private roleChanges(): StoreChange[] {
     const changes: StoreChange[] = [];
-    for (const node of Object.values(this.state.nodes).sort((left, right) => (left.id < right.id ? -1 : 1))) {
-      if (node.spec.desiredRole === node.role) continue;
+    if (this.state.nodes === this.roleChangesCheckedNodes) return changes;
+    this.roleChangesCheckedNodes = this.state.nodes;
+    const changing = Object.values(this.state.nodes).filter((node) => node.spec.desiredRole !== node.role);
+    for (const node of changing.sort((left, right) => (left.id < right.id ? -1 : 1))) {
       if (node.spec.desiredRole === "manager") {
         // The node's agent sees its new role and starts a manager, which then asks to join the Raft group.
         changes.push(updateChange("nodes", { ...node, role: "manager", managerStatus: { leader: false, reachability: "unknown", address: `${node.status.address}:2377` } }));
       } else if (!this.demoting.has(node.id)) {
         this.demoting.add(node.id);
-        this.run(this.demote(node.id), () => this.demoting.delete(node.id));
+        this.run(this.demote(node.id), () => {
+          this.demoting.delete(node.id);
+          this.roleChangesCheckedNodes = null; // a demotion that could not finish is tried again
+        });
       }
     }
     return changes;
@@ -534,23 +619,41 @@ export class SwarmManager extends RpcProcess {
   }
 
   /** An agent's heartbeat: remembered, its statuses queued for the next proposal, its tasks returned. */
-  private *heartbeat(request: { nodeId: string; statuses: TaskStatusReport[] }): Coroutine<HeartbeatAnswer> {
+  private *heartbeat(request: HeartbeatRequest): Coroutine<HeartbeatAnswer> {
     if (!this.isLeader()) return yield* this.forward("heartbeat", request);
     const node = this.state.nodes[request.nodeId];
     if (node === undefined) throw new RpcError("NotFound", "node not found");
     this.lastHeartbeatMs.set(request.nodeId, this.context.now);
+    // A node heard for the first time by this leader, or not yet ready in the store, is checked now.
+    if (!this.heardNodes.has(request.nodeId) || node.status.state !== "ready") this.nodeCheckDue = true;
     this.heardNodes.add(request.nodeId);
     for (const report of request.statuses) {
       if (this.pendingStatuses.size >= pendingStatusUpdatesMax) break;
       const previous = this.pendingStatuses.get(report.taskId);
       if (previous === undefined || isAfter(report.status.state, previous.state)) this.pendingStatuses.set(report.taskId, report.status);
     }
-    this.leaderRound();
+    if (request.statuses.length > 0 || this.nodeCheckDue) this.leaderRound();
+    const assignments = `${this.context.pid}/${this.raft.term}/${this.assignmentChanges.get(request.nodeId) ?? 0}`;
+    const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
+    const managers = this.managerHostnames();
+    if (assignments === request.assignments) return { periodMs, assignments, tasks: null, serviceNames: {}, managers, role: node.role };
     const tasks = this.machine.store.tasksOfNode(request.nodeId);
     const serviceNames: Record<string, string> = {};
     for (const task of tasks) serviceNames[task.serviceId] = this.state.services[task.serviceId]?.spec.name ?? "";
-    const managers = Object.values(this.state.nodes).filter((candidate) => candidate.role === "manager").map((candidate) => candidate.description.hostname).sort();
-    return { periodMs: this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs, tasks, serviceNames, managers, role: node.role };
+    return { periodMs, assignments, tasks, serviceNames, managers, role: node.role };
+  }
+
+  /** The hostnames of the managers in the store, sorted (cached while the store's nodes stay the same object). */
+  private managerHostnames(): readonly string[] {
+    const nodes = this.state.nodes;
+    if (this.managerHostnamesCache?.nodes !== nodes) {
+      const hostnames = Object.values(nodes)
+        .filter((candidate) => candidate.role === "manager")
+        .map((candidate) => candidate.description.hostname)
+        .sort();
+      this.managerHostnamesCache = { nodes, hostnames };
+    }
+    return this.managerHostnamesCache.hostnames;
   }
 }
 

@@ -9,7 +9,7 @@ import "./events.js";
 import { boundExceeded } from "../../sim/errors.js";
 import type { ProcessAddress } from "../../sim/events.js";
 import type { ProcessContext, TimerHandle } from "../../sim/process.js";
-import { RaftMember, type LogEntry, type ProposalResult, type RaftMessage, type RaftOptions, type RaftStatus, type RaftTimerKind, type Ready } from "../raft/index.js";
+import { RaftMember, type LogEntry, type ProposalResult, type RaftMessage, type RaftOptions, type RaftRole, type RaftStatus, type RaftTimerKind, type Ready } from "../raft/index.js";
 import { DiskRaftStorage } from "./disk-storage.js";
 
 /** The state machine a Raft node replicates. */
@@ -173,6 +173,16 @@ export class RaftNode {
   /** The lower end of the election timeout range, ms (the check-quorum window, swarmkit's ElectionTick). */
   get electionTimeoutMinimumMs(): number {
     return this.member.options.electionTimeoutMs[0];
+  }
+
+  /** The member's role (cheaper than `status().state`, for hot paths). */
+  get role(): RaftRole {
+    return this.member.role;
+  }
+
+  /** The member's current term (cheaper than `status().term`, for hot paths). */
+  get term(): number {
+    return this.member.currentTerm;
   }
 
   /** The member's status. */

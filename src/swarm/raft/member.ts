@@ -340,6 +340,16 @@ export class RaftMember {
     this.outstandingReadyIndex = null;
   }
 
+  /** The role (as `status().state`, without building the whole status). */
+  get role(): RaftRole {
+    return this.state;
+  }
+
+  /** The current term (as `status().term`, without building the whole status). */
+  get currentTerm(): number {
+    return this.term;
+  }
+
   /** What this member shows of itself. */
   status(): RaftStatus {
     return {
