@@ -52,6 +52,7 @@ export type RpcErrorCode =
   | "AlreadyExists"
   | "FailedPrecondition"
   | "InvalidArgument"
+  | "PermissionDenied"
   | "Internal"
   | "Unknown";
 

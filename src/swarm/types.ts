@@ -210,6 +210,33 @@ export interface Cluster extends ObjectMeta {
   readonly rootCaDigest: string;
   /** Heartbeat period, ms (default 5 s). */
   readonly heartbeatPeriodMs: number;
+  /** Raft entries between snapshots, as `docker swarm update --snapshot-interval` sets it (shown by inspect; the simulated Raft keeps the simulation's own setting). */
+  readonly raftSnapshotInterval: number;
+  /** Old Raft snapshots kept, as `--max-snapshots` sets it (shown by inspect). */
+  readonly raftKeepOldSnapshots: number;
+  /** How long node certificates are valid, ms (`--cert-expiry`, default 90 days). */
+  readonly nodeCertificateExpiryMs: number;
+  /**
+   * Nodes removed with `docker node rm`, by node id, with when: their certificates are refused
+   * from then on (swarmkit's `BlacklistedCertificates`). Bounded by `removedNodesMax`.
+   */
+  readonly removedNodes: Readonly<Record<string, { readonly removedAtMs: number }>>;
+}
+
+/** Bound `removedNodesMax`: removed nodes remembered in the cluster object (the oldest are forgotten). */
+export const removedNodesMax = 10_000;
+
+/**
+ * The cluster's removed nodes with `nodeId` added at `nowMs`, without those whose certificates
+ * have expired since (swarmkit's `expireBlacklistedCerts`) and, past `removedNodesMax`, the
+ * oldest.
+ */
+export function withRemovedNode(removedNodes: Cluster["removedNodes"], nodeId: string, nowMs: number, certificateExpiryMs: number): Cluster["removedNodes"] {
+  const kept = Object.entries(removedNodes)
+    .filter(([, removed]) => nowMs - removed.removedAtMs < certificateExpiryMs)
+    .sort(([leftId, left], [rightId, right]) => left.removedAtMs - right.removedAtMs || (leftId < rightId ? -1 : 1))
+    .slice(-(removedNodesMax - 1));
+  return Object.fromEntries([...kept, [nodeId, { removedAtMs: nowMs }]]);
 }
 
 /** The whole cluster state: the Raft state machine's content. */
@@ -230,4 +257,7 @@ export const swarmDefaults = {
   restartDelayMs: 5_000,
   updateMonitorMs: 5_000,
   stopGracePeriodMs: 10_000,
+  raftSnapshotInterval: 10_000,
+  raftKeepOldSnapshots: 0,
+  nodeCertificateExpiryMs: 90 * 24 * 60 * 60 * 1000,
 } as const;

@@ -24,8 +24,8 @@ import {
 import { newObjectId } from "../../swarm/identifiers.js";
 import { DiskRaftStorage } from "../../swarm/raft-driver/disk-storage.js";
 import { createChange, deleteChange, updateChange, type StoreChange } from "../../swarm/store/index.js";
-import type { ClusterState, NodeDescription, Service, SwarmNode, Task } from "../../swarm/types.js";
-import { nodeSpecFromApi, nodeToApi, serviceSpecFromApi, serviceToApi, swarmToApi, taskToApi, type ApiContext } from "../../swarm/api/index.js";
+import { withRemovedNode, type ClusterState, type NodeDescription, type Service, type SwarmNode, type Task } from "../../swarm/types.js";
+import { clusterSpecFromApi, nodeSpecFromApi, nodeToApi, serviceSpecFromApi, serviceToApi, swarmToApi, taskToApi, type ApiContext } from "../../swarm/api/index.js";
 import type { ControlWrite } from "../../swarm/manager/manager.js";
 
 /** Docker's error on a node outside any swarm. */
@@ -69,7 +69,7 @@ function requireManager(daemon: Dockerd): void {
 
 function rpcToApi(error: unknown): never {
   if (error instanceof RpcError) {
-    const status = error.code === "InvalidArgument" ? 400 : error.code === "NotFound" ? 404 : error.code === "FailedPrecondition" ? 400 : 503;
+    const status = error.code === "InvalidArgument" ? 400 : error.code === "NotFound" ? 404 : error.code === "FailedPrecondition" ? 400 : error.code === "PermissionDenied" ? 403 : 503;
     throw new ApiError(status, error.message);
   }
   throw error;
@@ -238,6 +238,42 @@ function* inspectSwarm(daemon: Dockerd, _request: RouteRequest): Coroutine<Route
   return { statusCode: 200, body: swarmToApi(state.cluster, apiContext(daemon, state), { withJoinTokens: true }) };
 }
 
+/** moby's parsing of an optional boolean query parameter of `POST /swarm/update` (strconv.ParseBool). */
+function rotationFlag(request: RouteRequest, name: string): boolean {
+  const value = request.query[name];
+  if (value === undefined || value === "") return false;
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
+  throw badRequest(`invalid value for ${name}: ${value}`);
+}
+
+/**
+ * `POST /swarm/update?version=N[&rotateWorkerToken=true][&rotateManagerToken=true]`: the
+ * spec's settings, and new join tokens (the old one is refused from then on), as swarmkit's
+ * UpdateCluster.
+ */
+function* updateSwarm(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const rawVersion = request.query.version ?? "";
+  const version = /^[0-9]+$/.test(rawVersion) ? Number(rawVersion) : NaN;
+  if (!Number.isSafeInteger(version)) throw badRequest(`invalid swarm version '${rawVersion}': strconv.ParseUint: parsing ${JSON.stringify(rawVersion)}: invalid syntax`);
+  const rotateWorker = rotationFlag(request, "rotateWorkerToken");
+  const rotateManager = rotationFlag(request, "rotateManagerToken");
+  rotationFlag(request, "rotateManagerUnlockKey");
+  const state = yield* readState(daemon);
+  const cluster = state.cluster;
+  if (cluster === null) throw new ApiError(503, notInSwarmMessage);
+  const parsed = clusterSpecFromApi(request.body, cluster);
+  if (!parsed.ok) throw new ApiError(parsed.statusCode, parsed.message);
+  if (version !== cluster.version) throw new ApiError(500, "rpc error: code = Unknown desc = update out of sequence");
+  const random = daemon.context.random;
+  const joinTokens = {
+    worker: rotateWorker ? joinToken(cluster.rootCaDigest, randomBase36(random, 25)) : cluster.joinTokens.worker,
+    manager: rotateManager ? joinToken(cluster.rootCaDigest, randomBase36(random, 25)) : cluster.joinTokens.manager,
+  };
+  yield* writeControl(daemon, { operation: "changes", changes: [updateChange("cluster", { ...cluster, ...parsed.value, joinTokens })] });
+  return { statusCode: 200 };
+}
+
 // ---------------------------------------------------------------- nodes
 
 /** A task by id or id prefix (the first match); 404 in Docker's words otherwise. */
@@ -303,7 +339,10 @@ function* removeNode(daemon: Dockerd, request: RouteRequest): Coroutine<RouteRes
   if (node.status.state !== "down" && !force) {
     throw new ApiError(400, `rpc error: code = FailedPrecondition desc = node ${node.id} is not down and can't be removed`);
   }
-  yield* writeControl(daemon, { operation: "changes", changes: [deleteChange("nodes", node.id)] });
+  const cluster = state.cluster!;
+  // As swarmkit's RemoveNode: the node's certificate is refused from now on (until it would have expired).
+  const removedNodes = withRemovedNode(cluster.removedNodes, node.id, daemon.now, cluster.nodeCertificateExpiryMs);
+  yield* writeControl(daemon, { operation: "changes", changes: [deleteChange("nodes", node.id), updateChange("cluster", { ...cluster, removedNodes })] });
   return { statusCode: 200 };
 }
 
@@ -465,6 +504,7 @@ export const swarmRoutes: readonly Route<Dockerd>[] = [
   { method: "POST", pattern: "/swarm/join", handler: join },
   { method: "POST", pattern: "/swarm/leave", handler: leave },
   { method: "GET", pattern: "/swarm", handler: inspectSwarm },
+  { method: "POST", pattern: "/swarm/update", handler: updateSwarm },
   { method: "GET", pattern: "/nodes", handler: listNodes },
   { method: "GET", pattern: "/nodes/{id}", handler: inspectNode },
   { method: "POST", pattern: "/nodes/{id}/update", handler: updateNode },

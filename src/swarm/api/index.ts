@@ -6,5 +6,5 @@ export type { ApiContext, SpecResult } from "./common.js";
 export { nodeSpecFromApi, nodeToApi } from "./node.js";
 export { serviceToApi } from "./service.js";
 export { defaultRestartPolicy, defaultUpdateConfig, serviceSpecFromApi } from "./service-spec.js";
-export { swarmInfoToApi, swarmToApi, type SwarmInfoInput } from "./swarm.js";
+export { clusterSpecFromApi, swarmInfoToApi, swarmToApi, type ClusterSpecUpdate, type SwarmInfoInput } from "./swarm.js";
 export { taskToApi } from "./task.js";

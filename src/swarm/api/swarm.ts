@@ -1,12 +1,13 @@
 /**
  * The swarm as the Engine API shows it: `GET /swarm` (moby's `convert.SwarmFromGRPC`: ClusterInfo
- * plus JoinTokens) and the `Swarm` field of `GET /info` (moby's `Cluster.Info`). Settings
- * swarmsim does not model carry the values `docker swarm init` gives them: Raft snapshot interval
- * 10000, 500 log entries for slow followers, election tick 10, heartbeat tick 1, node
- * certificates valid 90 days, address pool 10.0.0.0/8 with /24 subnets, data path port 4789.
+ * plus JoinTokens), the `Swarm` field of `GET /info` (moby's `Cluster.Info`), and the spec
+ * `POST /swarm/update` reads. Settings swarmsim does not model carry the values `docker swarm
+ * init` gives them: 500 log entries for slow followers, election tick 10, heartbeat tick 1,
+ * address pool 10.0.0.0/8 with /24 subnets, data path port 4789.
  */
 import type { Cluster } from "../types.js";
-import { durationNanoseconds, labelsToApi, metaToApi, type ApiContext, type ApiObject } from "./common.js";
+import { durationNanoseconds, failure, labelsToApi, metaToApi, type ApiContext, type ApiObject, type SpecResult } from "./common.js";
+import { GoJsonDecoder } from "./go-json.js";
 
 /** The settings of a swarm made by `docker swarm init` with no options, beyond what {@link Cluster} models. */
 export const swarmInitDefaults = {
@@ -35,14 +36,14 @@ export function clusterInfoToApi(cluster: Cluster, context: ApiContext): ApiObje
   spec.Labels = labelsToApi({});
   spec.Orchestration = { TaskHistoryRetentionLimit: cluster.taskHistoryRetentionLimit };
   spec.Raft = {
-    SnapshotInterval: swarmInitDefaults.raftSnapshotInterval,
-    KeepOldSnapshots: swarmInitDefaults.raftKeepOldSnapshots,
+    SnapshotInterval: cluster.raftSnapshotInterval,
+    KeepOldSnapshots: cluster.raftKeepOldSnapshots,
     LogEntriesForSlowFollowers: swarmInitDefaults.raftLogEntriesForSlowFollowers,
     ElectionTick: swarmInitDefaults.raftElectionTick,
     HeartbeatTick: swarmInitDefaults.raftHeartbeatTick,
   };
   spec.Dispatcher = cluster.heartbeatPeriodMs === 0 ? {} : { HeartbeatPeriod: durationNanoseconds(cluster.heartbeatPeriodMs) };
-  spec.CAConfig = { NodeCertExpiry: durationNanoseconds(swarmInitDefaults.nodeCertificateExpiryMs) };
+  spec.CAConfig = { NodeCertExpiry: durationNanoseconds(cluster.nodeCertificateExpiryMs) };
   spec.TaskDefaults = {};
   spec.EncryptionConfig = { AutoLockManagers: false };
   return {
@@ -102,4 +103,53 @@ export function swarmInfoToApi(input: SwarmInfoInput, context: ApiContext | null
   const quietStates: readonly string[] = ["inactive", "locked", "error"];
   if (input.controlAvailable && input.managers === 2 && !quietStates.includes(input.state)) json.Warnings = [twoManagersWarning];
   return json;
+}
+
+/** The parts of a swarm's spec `POST /swarm/update` changes. */
+export interface ClusterSpecUpdate {
+  readonly taskHistoryRetentionLimit: number;
+  readonly heartbeatPeriodMs: number;
+  readonly raftSnapshotInterval: number;
+  readonly raftKeepOldSnapshots: number;
+  readonly nodeCertificateExpiryMs: number;
+}
+
+/** swarmkit's `ca.MinNodeCertExpiration`, ms (1 hour). */
+export const minimumNodeCertificateExpiryMs = 3_600_000;
+
+/**
+ * Reads a `POST /swarm/update` body (a swarm Spec, sent whole by the CLI) against the current
+ * cluster. Errors as moby and swarmkit give them: 400 `invalid JSON: ...` for a body Go cannot
+ * decode, and swarmkit's `validateClusterSpec` (a certificate expiry under an hour, a negative
+ * heartbeat period, a changed name) as `rpc error: code = InvalidArgument desc = ...`. A zero
+ * field keeps swarmkit's default, as the daemon's conversion does.
+ */
+export function clusterSpecFromApi(json: unknown, cluster: Cluster): SpecResult<ClusterSpecUpdate> {
+  const decoder = new GoJsonDecoder();
+  const body = decoder.root(json, "Spec", "swarm.Spec");
+  const name = body.string("Name") ?? "";
+  const orchestration = body.struct("Orchestration", "OrchestrationConfig");
+  const taskHistoryRetentionLimit = orchestration.integer("TaskHistoryRetentionLimit", "int64");
+  const raft = body.struct("Raft", "RaftConfig");
+  const snapshotInterval = raft.integer("SnapshotInterval", "uint64");
+  const keepOldSnapshots = raft.integer("KeepOldSnapshots", "uint64");
+  const heartbeatPeriodNanoseconds = body.struct("Dispatcher", "DispatcherConfig").integer("HeartbeatPeriod", "time.Duration");
+  const certificateExpiryNanoseconds = body.struct("CAConfig", "CAConfig").integer("NodeCertExpiry", "time.Duration");
+  if (decoder.firstError !== null) return failure(400, `invalid JSON: ${decoder.firstError}`);
+  const invalid = (message: string) => failure(400, `rpc error: code = InvalidArgument desc = ${message}`);
+  const nodeCertificateExpiryMs = certificateExpiryNanoseconds === null || certificateExpiryNanoseconds === 0 ? cluster.nodeCertificateExpiryMs : certificateExpiryNanoseconds / 1e6;
+  if (nodeCertificateExpiryMs < minimumNodeCertificateExpiryMs) return invalid("minimum certificate expiry time is: 1h0m0s");
+  if (heartbeatPeriodNanoseconds !== null && heartbeatPeriodNanoseconds < 0) return invalid("heartbeat time period cannot be a negative duration");
+  if (name !== "" && name !== cluster.name) return invalid("modification of cluster name is not allowed");
+  return {
+    ok: true,
+    value: {
+      taskHistoryRetentionLimit: taskHistoryRetentionLimit ?? cluster.taskHistoryRetentionLimit,
+      heartbeatPeriodMs: heartbeatPeriodNanoseconds === null || heartbeatPeriodNanoseconds === 0 ? cluster.heartbeatPeriodMs : heartbeatPeriodNanoseconds / 1e6,
+      raftSnapshotInterval: snapshotInterval === null || snapshotInterval === 0 ? cluster.raftSnapshotInterval : snapshotInterval,
+      raftKeepOldSnapshots: keepOldSnapshots ?? cluster.raftKeepOldSnapshots,
+      nodeCertificateExpiryMs,
+    },
+    warnings: [],
+  };
 }

@@ -364,6 +364,10 @@ export class SwarmManager extends RpcProcess {
         joinTokens: { worker: bootstrap.workerToken, manager: bootstrap.managerToken },
         rootCaDigest: bootstrap.rootCaDigest,
         heartbeatPeriodMs: swarmDefaults.heartbeatPeriodMs,
+        removedNodes: {},
+        raftSnapshotInterval: swarmDefaults.raftSnapshotInterval,
+        raftKeepOldSnapshots: swarmDefaults.raftKeepOldSnapshots,
+        nodeCertificateExpiryMs: swarmDefaults.nodeCertificateExpiryMs,
       }),
       createChange("nodes", this.newNode(local.nodeId, this.context.host, local.advertiseAddress, "manager", this.localDescription())),
     ];
@@ -622,7 +626,13 @@ export class SwarmManager extends RpcProcess {
   private *heartbeat(request: HeartbeatRequest): Coroutine<HeartbeatAnswer> {
     if (!this.isLeader()) return yield* this.forward("heartbeat", request);
     const node = this.state.nodes[request.nodeId];
-    if (node === undefined) throw new RpcError("NotFound", "node not found");
+    if (node === undefined) {
+      // swarmkit's authorizeOrg: a removed node's certificate is refused.
+      if (this.state.cluster?.removedNodes[request.nodeId] !== undefined) {
+        throw new RpcError("PermissionDenied", `Permission denied: node ${request.nodeId} was removed from swarm`);
+      }
+      throw new RpcError("NotFound", "node not found");
+    }
     this.lastHeartbeatMs.set(request.nodeId, this.context.now);
     // A node heard for the first time by this leader, or not yet ready in the store, is checked now.
     if (!this.heardNodes.has(request.nodeId) || node.status.state !== "ready") this.nodeCheckDue = true;
