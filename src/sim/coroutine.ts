@@ -126,11 +126,15 @@ interface Parked {
   readonly callee: ProcessAddress | null;
   /** For waits: the key they wait on. */
   readonly waitKey: string | null;
-  readonly timer: TimerHandle;
-  /** For remote calls: the request (sent again until answered, as TCP retransmits) and the next retransmission. */
+  /**
+   * The one timer of this wait: its timeout, or for a remote call the next retransmission
+   * (which times the call out instead once `deadlineMs` has come).
+   */
+  timer: TimerHandle;
+  /** For remote calls: the request (sent again until answered, as TCP retransmits), the last retransmission delay and the call's deadline. */
   request?: RequestMessage;
-  retransmitTimer?: TimerHandle;
   retransmitDelayMs?: number;
+  deadlineMs?: number;
 }
 
 /** Whether a message is part of the request/response protocol. */
@@ -199,12 +203,11 @@ export class Coroutines {
     const { rpc, id } = payload as TimerMessage;
     const parked = this.parked.get(id);
     if (parked === undefined) return true;
-    if (rpc === "retransmit") {
+    if (rpc === "retransmit" && this.context.now < parked.deadlineMs!) {
       this.retransmit(id, parked);
       return true;
     }
     this.parked.delete(id);
-    if (parked.retransmitTimer !== undefined) this.context.cancelTimer(parked.retransmitTimer);
     if (rpc === "wake" || rpc === "wait-timeout") this.advance(parked.coroutine, parked.finish, { value: undefined });
     else {
       const callee = parked.callee!;
@@ -214,15 +217,14 @@ export class Coroutines {
     return true;
   }
 
-  /** Sends an unanswered remote request again and waits longer before the next time. */
+  /** Sends an unanswered remote request again and waits longer before the next time (or until the call's deadline). */
   private retransmit(id: number, parked: Parked): void {
-    const request = parked.request;
-    const callee = parked.callee;
-    if (request === undefined || callee === null) return;
+    const request = parked.request!;
+    const callee = parked.callee!;
     this.context.send(callee.host, callee.process, request);
-    const delayMs = Math.min(retransmitDelayMsMax, (parked.retransmitDelayMs ?? retransmitDelayMsInitial) * 2);
+    const delayMs = Math.min(retransmitDelayMsMax, parked.retransmitDelayMs! * 2);
     parked.retransmitDelayMs = delayMs;
-    parked.retransmitTimer = this.context.setTimer(delayMs, { rpc: "retransmit", id } satisfies TimerMessage);
+    parked.timer = this.context.setTimer(Math.min(delayMs, parked.deadlineMs! - this.context.now), { rpc: "retransmit", id } satisfies TimerMessage);
   }
 
   /** Fails every call waiting on a local process that ended (its connection closed). */
@@ -232,7 +234,6 @@ export class Coroutines {
       if (parked.callee === null || parked.callee.host !== this.context.host || parked.callee.process !== exit.process) continue;
       this.parked.delete(id);
       this.context.cancelTimer(parked.timer);
-      if (parked.retransmitTimer !== undefined) this.context.cancelTimer(parked.retransmitTimer);
       const error = new RpcError("Unavailable", `connection to ${exit.process} closed: transport is closing`);
       this.advance(parked.coroutine, parked.finish, { error });
     }
@@ -294,7 +295,6 @@ export class Coroutines {
     if (parked.callee.process !== from.process) return;
     this.parked.delete(response.id);
     this.context.cancelTimer(parked.timer);
-    if (parked.retransmitTimer !== undefined) this.context.cancelTimer(parked.retransmitTimer);
     if (response.error !== undefined) {
       this.advance(parked.coroutine, parked.finish, { error: new RpcError(response.error.code, response.error.message) });
     } else {
@@ -337,14 +337,16 @@ export class Coroutines {
         this.monitored.add(operation.process);
         this.context.monitor(operation.process);
       }
-      const id = this.park(coroutine, finish, callee, null, operation.timeoutMs, "timeout");
+      // A local call only times out; a remote one is retransmitted until its deadline, on one timer.
+      const firstDelayMs = local ? operation.timeoutMs : Math.min(retransmitDelayMsInitial, operation.timeoutMs);
+      const id = this.park(coroutine, finish, callee, null, firstDelayMs, local ? "timeout" : "retransmit");
       const request: RequestMessage = { rpc: "request", id, method: operation.method, params: operation.params, session: this.session };
       this.context.send(operation.host, operation.process, request);
       if (!local) {
         const parked = this.parked.get(id)!;
         parked.request = request;
         parked.retransmitDelayMs = retransmitDelayMsInitial;
-        parked.retransmitTimer = this.context.setTimer(retransmitDelayMsInitial, { rpc: "retransmit", id } satisfies TimerMessage);
+        parked.deadlineMs = this.context.now + operation.timeoutMs;
       }
       return;
     }

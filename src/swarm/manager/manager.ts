@@ -43,6 +43,9 @@ export function leadershipTransferTimeoutMs(electionTimeoutMinimumMs: number): n
 /** Bound `pendingStatusUpdatesMax`: task status reports waiting for the next proposal. */
 export const pendingStatusUpdatesMax = 100_000;
 
+/** No service names (shared, never mutated). */
+const noServiceNames: Readonly<Record<string, string>> = Object.freeze({});
+
 /** No task statuses (shared, never mutated). */
 const noStatuses: ReadonlyMap<string, TaskStatus> = new Map();
 
@@ -73,7 +76,7 @@ export interface HeartbeatRequest {
  */
 export interface HeartbeatAnswer {
   readonly periodMs: number;
-  /** Names the node's assignments as of this answer: the leader's process, its term and the node's change count. */
+  /** Names the node's assignments as of this answer (unique per leader process and change). */
   readonly assignments: string;
   /** The node's tasks, or null when unchanged since the request's token. */
   readonly tasks: readonly Task[] | null;
@@ -144,8 +147,13 @@ export class SwarmManager extends RpcProcess {
   private roleChangesCheckedNodes: ClusterState["nodes"] | null = null;
   /** The leader's pending tick (see `armLeaderTick`), or null. */
   private leaderTick: TimerHandle | null = null;
-  /** Per node, how many committed changes touched its tasks (names the assignments in heartbeat answers). */
-  private readonly assignmentChanges = new Map<string, number>();
+  /**
+   * Per node, the token naming its current assignments in heartbeat answers; forgotten when a
+   * committed change touches its tasks (a new token is issued at the next heartbeat).
+   */
+  private readonly assignmentTokens = new Map<string, string>();
+  /** Tokens issued by this process (makes each token unique). */
+  private assignmentTokensIssued = 0;
   /** The sorted manager hostnames of one version of the store's nodes (immutable: a change makes a new object). */
   private managerHostnamesCache: { readonly nodes: ClusterState["nodes"]; readonly hostnames: readonly string[] } | null = null;
 
@@ -218,6 +226,7 @@ export class SwarmManager extends RpcProcess {
       this.orchestrator = new Orchestrator({ random: this.context.random.fork(`orchestrator/${this.raft.status().term}`), ingressNetworkId: "ingress" });
       this.lastHeartbeatMs.clear();
       this.heardNodes.clear();
+      this.assignmentTokens.clear();
       for (const node of Object.values(this.state.nodes)) this.lastHeartbeatMs.set(node.id, this.context.now);
       this.proposalInFlight = false;
       this.schedulingNeeded = true;
@@ -284,7 +293,7 @@ export class SwarmManager extends RpcProcess {
       const task = (event.after ?? event.before) as Task;
       if (task.nodeId !== "") nodes.add(task.nodeId);
     }
-    for (const nodeId of nodes) this.assignmentChanges.set(nodeId, (this.assignmentChanges.get(nodeId) ?? 0) + 1);
+    for (const nodeId of nodes) this.assignmentTokens.delete(nodeId);
     if (this.isLeader()) {
       for (const nodeId of [...nodes].sort()) {
         const node = this.state.nodes[nodeId];
@@ -643,10 +652,14 @@ export class SwarmManager extends RpcProcess {
       if (previous === undefined || isAfter(report.status.state, previous.state)) this.pendingStatuses.set(report.taskId, report.status);
     }
     if (request.statuses.length > 0 || this.nodeCheckDue) this.leaderRound();
-    const assignments = `${this.context.pid}/${this.raft.term}/${this.assignmentChanges.get(request.nodeId) ?? 0}`;
+    let assignments = this.assignmentTokens.get(request.nodeId);
+    if (assignments === undefined) {
+      assignments = `${this.context.pid}/${++this.assignmentTokensIssued}`;
+      this.assignmentTokens.set(request.nodeId, assignments);
+    }
     const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
     const managers = this.managerHostnames();
-    if (assignments === request.assignments) return { periodMs, assignments, tasks: null, serviceNames: {}, managers, role: node.role };
+    if (assignments === request.assignments) return { periodMs, assignments, tasks: null, serviceNames: noServiceNames, managers, role: node.role };
     const tasks = this.machine.store.tasksOfNode(request.nodeId);
     const serviceNames: Record<string, string> = {};
     for (const task of tasks) serviceNames[task.serviceId] = this.state.services[task.serviceId]?.spec.name ?? "";
