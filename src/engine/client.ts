@@ -7,6 +7,7 @@
  * {@link EngineApiError}s.
  */
 import type { HttpRequest, HttpResponse, LogFrame } from "./api/http.js";
+import { InvalidReferenceError, familiarString, parseReference, withDefaultTag } from "./images/catalogue.js";
 
 /** An error answer of the Engine API: Docker's status code and message. */
 export class EngineApiError extends Error {
@@ -247,9 +248,21 @@ export class EngineClient {
 
   // ---------------------------------------------------------------- services and tasks
 
-  /** `POST /services/create`: ServiceCreateResponse `{ ID, Warnings }`. */
-  serviceCreate(spec: EngineJson): { ID: string; Warnings?: string[] } {
-    return this.call("POST", "/services/create", undefined, spec) as { ID: string; Warnings?: string[] };
+  /**
+   * `POST /services/create`: ServiceCreateResponse `{ ID, Warnings }`. As moby's client, the
+   * image gets the `latest` tag when it has none, and with `queryRegistry` (the CLI's default,
+   * off with `--no-resolve-image`) it is pinned to its digest and the image's platforms become
+   * placement platforms, or a warning says the registry could not be reached.
+   */
+  serviceCreate(spec: EngineJson, options: { readonly queryRegistry?: boolean } = {}): { ID: string; Warnings?: string[] } {
+    const resolved = this.resolveServiceImage(spec, options.queryRegistry ?? false);
+    const response = this.call("POST", "/services/create", undefined, resolved.spec) as { ID: string; Warnings?: string[] };
+    return withWarnings(response, resolved.warnings);
+  }
+
+  /** `GET /distribution/{name}/json`: DistributionInspect (the registry's descriptor and platforms of an image). */
+  distributionInspect(name: string): EngineJson {
+    return this.call("GET", `/distribution/${name}/json`) as EngineJson;
   }
 
   /** `GET /services`: Service[]. */
@@ -262,9 +275,37 @@ export class EngineClient {
     return this.call("GET", `/services/${encode(id)}`, query) as EngineJson;
   }
 
-  /** `POST /services/{id}/update`: ServiceUpdateResponse `{ Warnings }`. */
-  serviceUpdate(id: string, spec: EngineJson, query: { version: number; rollback?: "previous" }): { Warnings?: string[] } {
-    return this.call("POST", `/services/${encode(id)}/update`, query, spec) as { Warnings?: string[] };
+  /** `POST /services/{id}/update`: ServiceUpdateResponse `{ Warnings }`; the image is tagged and optionally pinned as by `serviceCreate`. */
+  serviceUpdate(id: string, spec: EngineJson, query: { version: number; rollback?: "previous" }, options: { readonly queryRegistry?: boolean } = {}): { Warnings?: string[] } {
+    const resolved = this.resolveServiceImage(spec, options.queryRegistry ?? false);
+    const response = this.call("POST", `/services/${encode(id)}/update`, query, resolved.spec) as { Warnings?: string[] };
+    return withWarnings(response, resolved.warnings);
+  }
+
+  /** moby's client before a service create or update: `imageWithTagString`, then `resolveContainerSpecImage`. */
+  private resolveServiceImage(spec: EngineJson, queryRegistry: boolean): { spec: EngineJson; warnings: string[] } {
+    const image: unknown = spec.TaskTemplate?.ContainerSpec?.Image;
+    if (typeof image !== "string") return { spec, warnings: [] };
+    const tagged = imageWithTag(image);
+    let pinned = tagged;
+    let platforms: EngineJson[] | null = null;
+    const warnings: string[] = [];
+    if (queryRegistry) {
+      try {
+        const distribution = this.distributionInspect(tagged);
+        pinned = imageWithDigest(tagged, String(distribution.Descriptor?.digest ?? ""));
+        platforms = ((distribution.Platforms ?? []) as EngineJson[])
+          .filter((platform) => platform.os !== "unknown" && platform.architecture !== "unknown")
+          .map((platform) => ({ Architecture: String(platform.architecture).toLowerCase() === "arm" ? "" : platform.architecture, OS: platform.os }));
+      } catch (error) {
+        if (!(error instanceof EngineApiError)) throw error;
+        warnings.push(digestWarning(tagged));
+      }
+    }
+    if (pinned === image && platforms === null) return { spec, warnings };
+    const taskTemplate: EngineJson = { ...spec.TaskTemplate, ContainerSpec: { ...spec.TaskTemplate.ContainerSpec, Image: pinned } };
+    if (platforms !== null && platforms.length > 0) taskTemplate.Placement = { ...taskTemplate.Placement, Platforms: platforms };
+    return { spec: { ...spec, TaskTemplate: taskTemplate }, warnings };
   }
 
   /** `DELETE /services/{id}`. */
@@ -286,4 +327,36 @@ export class EngineClient {
   taskInspect(id: string): EngineJson {
     return this.call("GET", `/tasks/${encode(id)}`) as EngineJson;
   }
+}
+
+/** moby's `imageWithTagString`: the image with tag `latest` when it has neither tag nor digest (unchanged when it does not parse). */
+function imageWithTag(image: string): string {
+  try {
+    return familiarString(withDefaultTag(parseReference(image)));
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) return image;
+    throw error;
+  }
+}
+
+/** moby's `imageWithDigestString`: `nginx:latest@sha256:...`, unless the image already names a digest. */
+function imageWithDigest(image: string, digest: string): string {
+  try {
+    const reference = parseReference(image);
+    return reference.digest !== null || digest === "" ? image : familiarString({ ...reference, digest });
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) return image;
+    throw error;
+  }
+}
+
+/** moby's `digestWarning`: the image could not be pinned. */
+export function digestWarning(image: string): string {
+  return `image ${image} could not be accessed on a registry to record\nits digest. Each node will access ${image} independently,\npossibly leading to different nodes running different\nversions of the image.\n`;
+}
+
+/** A create or update answer with the client's own warnings first (omitted when there are none). */
+function withWarnings<T extends { Warnings?: string[] }>(response: T, warnings: readonly string[]): T {
+  const all = [...warnings, ...(response.Warnings ?? [])];
+  return all.length === 0 ? response : { ...response, Warnings: all };
 }

@@ -162,6 +162,22 @@ describe("swarm mode", () => {
     expect(sim.exec(newLeader()!, "docker node ls").stdout).toMatch(new RegExp(`${oldLeader} +Ready +Active +28\\.2\\.2`));
   });
 
+  it("a new leader's assignments reach agents that heard from the old leader (regression: tokens of equal pids collided)", () => {
+    // Found by the swarm property (seed 1910372612): manager2's agent kept the old leader's
+    // assignments token, the new leader issued an equal one, and a task stayed Assigned for ever.
+    const sim = Simulation.swarm({ seed: " ", managers: 3, workers: 2, trace: { level: "off" }, raft: { electionTimeoutMs: [1_000, 2_000], heartbeatIntervalMs: 200 } });
+    const oldLeader = sim.leader()!.host;
+    sim.exec(oldLeader, "docker service create -d --name s0 --mode global nginx");
+    sim.faults.isolate(oldLeader);
+    sim.runFor(1_083);
+    sim.faults.heal();
+    const allRunning = () => {
+      const tasks = Object.values(sim.clusterState()?.tasks ?? {}).filter((task) => task.desiredState === "running");
+      return tasks.length === 5 && tasks.every((task) => task.status.state === "running");
+    };
+    expect(sim.runUntil(allRunning, { timeoutMs: 60_000 })).toBe(true);
+  });
+
   it("lets nodes leave: a manager only with --force (removed from Raft), then docker node rm", () => {
     const sim = Simulation.swarm({ seed: "leave", managers: 3, workers: 1 });
     const refused = sim.exec("manager3", "docker swarm leave");

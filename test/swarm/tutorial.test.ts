@@ -31,10 +31,10 @@ describe("Docker's swarm tutorial", () => {
     const created = run("manager1", "docker service create --replicas 1 --name helloworld alpine ping docker.com");
     expect(created).toMatch(/^[0-9a-z]{25}\noverall progress: 0 out of 1 tasks\n/);
     expect(created).toMatch(/overall progress: 1 out of 1 tasks\n/);
-    expect(run("manager1", "docker service ls")).toMatch(/^ID +NAME +MODE +REPLICAS +IMAGE +PORTS\n[0-9a-z]{12} +helloworld +replicated +1\/1 +alpine +\n$/);
-    expect(run("manager1", "docker service inspect --pretty helloworld")).toMatch(/Name:\t\thelloworld\nService Mode:\tReplicated\n Replicas:\t1\n[\s\S]*ContainerSpec:\n Image:\t\talpine\n Args:\t\tping docker\.com/);
+    expect(run("manager1", "docker service ls")).toMatch(/^ID +NAME +MODE +REPLICAS +IMAGE +PORTS\n[0-9a-z]{12} +helloworld +replicated +1\/1 +alpine:latest +\n$/);
+    expect(run("manager1", "docker service inspect --pretty helloworld")).toMatch(/Name:\t\thelloworld\nService Mode:\tReplicated\n Replicas:\t1\n[\s\S]*ContainerSpec:\n Image:\t\talpine:latest@sha256:[0-9a-f]{64}\n Args:\t\tping docker\.com/);
     expect(run("manager1", "docker service ps helloworld")).toMatch(
-      /^ID +NAME +IMAGE +NODE +DESIRED STATE +CURRENT STATE +ERROR +PORTS\n[0-9a-z]{12} +helloworld\.1 +alpine +(manager1|worker1|worker2) +Running +Running \d+ seconds ago +\n$/,
+      /^ID +NAME +IMAGE +NODE +DESIRED STATE +CURRENT STATE +ERROR +PORTS\n[0-9a-z]{12} +helloworld\.1 +alpine:latest +(manager1|worker1|worker2) +Running +Running \d+ seconds ago +\n$/,
     );
 
     expect(run("manager1", "docker service scale helloworld=5")).toMatch(/^helloworld scaled to 5\n[\s\S]*overall progress: 5 out of 5 tasks\n/);

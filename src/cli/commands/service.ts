@@ -28,7 +28,8 @@ export const serviceCreateCommand: DockerCommand = {
   },
   run(parsed: ParsedCommandLine, context: CommandContext): number {
     const spec = buildServiceSpec(parsed);
-    const response = context.client.serviceCreate(spec);
+    // docker/cli: the registry is asked for the image's digest and platforms unless --no-resolve-image.
+    const response = context.client.serviceCreate(spec, { queryRegistry: !parsed.bool("no-resolve-image") });
     for (const warning of response.Warnings ?? []) context.output.errLine(warning);
     context.output.outLine(response.ID);
     if (!parsed.bool("detach")) waitOnService(context, response.ID, parsed.bool("quiet"));
@@ -530,7 +531,14 @@ export const serviceUpdateCommand: DockerCommand = {
       throw new CommandError("other flags may not be combined with --rollback");
     }
     const spec = rollback ? (service.Spec ?? {}) : applyServiceUpdate(service.Spec ?? {}, parsed);
-    const response = context.client.serviceUpdate(String(service.ID), spec, { version: Number(service.Version?.Index ?? 0), ...(rollback ? { rollback: "previous" as const } : {}) });
+    // docker/cli: a new --image is pinned to its digest unless --no-resolve-image.
+    const queryRegistry = parsed.changed("image") && !parsed.bool("no-resolve-image");
+    const response = context.client.serviceUpdate(
+      String(service.ID),
+      spec,
+      { version: Number(service.Version?.Index ?? 0), ...(rollback ? { rollback: "previous" as const } : {}) },
+      { queryRegistry },
+    );
     for (const warning of response.Warnings ?? []) context.output.errLine(warning);
     context.output.outLine(reference);
     if (!parsed.bool("detach")) waitOnService(context, reference, parsed.bool("quiet"));

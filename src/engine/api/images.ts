@@ -217,8 +217,50 @@ function* removeImage(daemon: Dockerd, request: RouteRequest): Coroutine<RouteRe
   return { statusCode: 200, body: deleted };
 }
 
+/** The media types of a Docker image manifest (schema 2) and its parts. */
+const manifestMediaType = "application/vnd.docker.distribution.manifest.v2+json";
+const configMediaType = "application/vnd.docker.container.image.v1+json";
+const layerMediaType = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+/** The size of the manifest document the registry serves for `manifest`, in bytes (its canonical JSON). */
+function manifestSizeBytes(manifest: ImageManifest): number {
+  const document = {
+    schemaVersion: 2,
+    mediaType: manifestMediaType,
+    config: { mediaType: configMediaType, size: JSON.stringify(manifest.config).length, digest: manifest.imageId },
+    layers: manifest.layers.map((layer) => ({ mediaType: layerMediaType, size: layer.sizeBytes, digest: layer.digest })),
+  };
+  return JSON.stringify(document, null, 3).length;
+}
+
+/**
+ * `GET /distribution/{name}/json`: the manifest's descriptor and platforms, asked of the registry
+ * (what the docker client uses to pin a service's image to a digest).
+ */
+function* inspectDistribution(_daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  let reference: ImageReference;
+  try {
+    reference = withDefaultTag(parseReference(request.params.name!));
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) throw badRequest(error.message);
+    throw error;
+  }
+  if (reference.domain !== "docker.io") {
+    throw new ApiError(500, `Get "https://${reference.domain}/v2/": dial tcp: lookup ${reference.domain.split(":")[0]}: no such host`);
+  }
+  const { manifest } = yield* registryCall("manifest", { repository: reference.path, tag: reference.digest ?? reference.tag! });
+  return {
+    statusCode: 200,
+    body: {
+      Descriptor: { mediaType: manifestMediaType, digest: manifest.digest, size: manifestSizeBytes(manifest) },
+      Platforms: [{ architecture: manifest.architecture, os: manifest.os }],
+    },
+  };
+}
+
 /** The image routes. */
 export const imageRoutes: readonly Route<Dockerd>[] = [
+  { method: "GET", pattern: "/distribution/{name*}/json", handler: inspectDistribution },
   { method: "POST", pattern: "/images/create", handler: createImage },
   { method: "GET", pattern: "/images/json", handler: listImages },
   { method: "GET", pattern: "/images/{name*}/json", handler: inspectImage },

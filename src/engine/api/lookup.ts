@@ -20,11 +20,24 @@ export function familiarReference(reference: string): string {
   }
 }
 
-/** Finds a local image by reference (`nginx`, `nginx:1.27`), by `sha256:` id, or by unique id prefix. */
+/** `nginx@sha256:...` for a reference naming a digest (with or without a tag), else null. */
+function digestedReference(reference: string): string | null {
+  try {
+    const parsed = parseReference(reference);
+    return parsed.digest === null ? null : familiarString({ ...parsed, tag: null });
+  } catch {
+    return null;
+  }
+}
+
+/** Finds a local image by reference (`nginx`, `nginx:1.27`, `nginx:1.27@sha256:...`), by `sha256:` id, or by unique id prefix. */
 export function findImage(daemon: Dockerd, reference: string): ImageRecord | undefined {
   const familiar = familiarReference(reference);
+  // `name:tag@digest`: the digest decides, as in moby's reference store (the tag is ignored).
+  const byDigest = digestedReference(reference);
   for (const image of daemon.images.values()) {
     if (image.repoTags.includes(familiar) || image.repoDigests.includes(familiar)) return image;
+    if (byDigest !== null && image.repoDigests.includes(byDigest)) return image;
   }
   const hex = reference.replace(/^sha256:/, "");
   if (!/^[0-9a-f]{4,64}$/.test(hex)) return undefined;

@@ -152,8 +152,10 @@ export class SwarmManager extends RpcProcess {
    * committed change touches its tasks (a new token is issued at the next heartbeat).
    */
   private readonly assignmentTokens = new Map<string, string>();
-  /** Tokens issued by this process (makes each token unique). */
+  /** Tokens issued by this process (with the prefix, makes each token unique in the swarm). */
   private assignmentTokensIssued = 0;
+  /** Names this manager incarnation in its tokens: host, pid and start time. */
+  private assignmentTokenPrefix = "";
   /** The sorted manager hostnames of one version of the store's nodes (immutable: a change makes a new object). */
   private managerHostnamesCache: { readonly nodes: ClusterState["nodes"]; readonly hostnames: readonly string[] } | null = null;
 
@@ -188,6 +190,8 @@ export class SwarmManager extends RpcProcess {
   }
 
   protected override onStart(): void {
+    // Pids repeat across hosts and boots: the host and start time make this incarnation's tokens its own.
+    this.assignmentTokenPrefix = `${this.context.host}/${this.context.pid}@${this.context.now}`;
     this.machine.onApplied = (entry, events) => this.applied(entry, events);
     this.raft = new RaftNode(this.context, managerProcessName, this.settings, this.initialMembers, this.machine);
     // `swarm init`: the new cluster's only member campaigns at once, as swarmkit's bootstrap does.
@@ -654,7 +658,7 @@ export class SwarmManager extends RpcProcess {
     if (request.statuses.length > 0 || this.nodeCheckDue) this.leaderRound();
     let assignments = this.assignmentTokens.get(request.nodeId);
     if (assignments === undefined) {
-      assignments = `${this.context.pid}/${++this.assignmentTokensIssued}`;
+      assignments = `${this.assignmentTokenPrefix}/${++this.assignmentTokensIssued}`;
       this.assignmentTokens.set(request.nodeId, assignments);
     }
     const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;

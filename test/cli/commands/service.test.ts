@@ -83,7 +83,7 @@ describe("docker service lifecycle (fixture service-lifecycle.json)", () => {
       Name: "helloworld",
       Labels: {},
       TaskTemplate: {
-        ContainerSpec: { Image: "alpine", Args: ["ping", "127.0.0.1"], Init: false, DNSConfig: {} },
+        ContainerSpec: { Image: "alpine:latest", Args: ["ping", "127.0.0.1"], Init: false, DNSConfig: {} },
         Resources: { Limits: {}, Reservations: {} },
         Placement: {},
       },
@@ -192,7 +192,7 @@ describe("docker service lifecycle (fixture service-lifecycle.json)", () => {
     const lines = output.stdout.split("\n");
     expect(lines.slice(0, 5)).toEqual(["helloworld", "overall progress: 0 out of 3 tasks", "1/3:  ", "2/3:  ", "3/3:  "]);
     expect(lines.at(-2)).toBe("verify: Service helloworld converged");
-    expect(services[0]!.Spec.TaskTemplate.ContainerSpec.Image).toBe("busybox");
+    expect(services[0]!.Spec.TaskTemplate.ContainerSpec.Image).toBe("busybox:latest");
     engine.runClocked("docker service update -d --force helloworld");
     expect(services[0]!.Spec.TaskTemplate.ForceUpdate).toBe(1);
   });
@@ -207,7 +207,7 @@ describe("docker service create options (fixture service-options.json)", () => {
       "docker service create -d --name opts --replicas 2 --constraint node.role==manager --placement-pref spread=node.labels.zone --reserve-cpu 0.1 --reserve-memory 16m --limit-cpu 0.5 --limit-memory 64m --restart-condition on-failure --restart-delay 3s --restart-max-attempts 5 --restart-window 1m --publish 8080:80 -e A=1 --env B=2 --update-parallelism 2 --update-delay 5s --update-order start-first --update-failure-action rollback nginx";
     const engine = new ScriptedEngine().on("POST", "/services/create", { statusCode: 201, body: { ID: service.ID, Warnings: null } });
     expect(engine.run(command)).toEqual(expectedSwarmOutput(swarmCliStep(scenario, command)));
-    const spec = engine.requests[0]!.body as EngineJson;
+    const spec = engine.requests.find((request) => request.path === "/services/create")!.body as EngineJson;
     const recorded = service.Spec as EngineJson;
     expect(spec.TaskTemplate.Resources).toEqual(recorded.TaskTemplate.Resources);
     expect(spec.TaskTemplate.RestartPolicy).toEqual(recorded.TaskTemplate.RestartPolicy);
