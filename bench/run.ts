@@ -49,6 +49,14 @@ const sections: Record<string, () => Promise<void>> = {
     const raft = (await import("./raft.js")).benchRaftProposals();
     console.log(`  sustained proposals                         ${raft.committedPerSecond.toFixed(0)} committed entries/s over ${raft.proposals.toLocaleString("en-US")}`);
   },
+  async testing() {
+    const { benchTesting, testingGoalSeedsPerSecond } = await import("./testing.js");
+    const testing = await benchTesting();
+    console.log(`testing: random fault schedules on a 3-manager, 3-worker swarm with 5 services, 5 simulated minutes each, Raft safety checked; trace off`);
+    console.log(`  ${testing.seeds} seeds on ${testing.workers} worker threads  ${testing.seedsPerSecond.toFixed(1)} seeds/s (${testing.seedsPerSecondWithStartup.toFixed(1)} seeds/s counting ${testing.startupSeconds.toFixed(1)} s of worker start-up; goal >= ${testingGoalSeedsPerSecond})`);
+    console.log(`  one thread, in-process      ${testing.inProcessSeedsPerSecond.toFixed(1)} seeds/s; ${testing.meanEventsPerSeed.toFixed(0)} events per seed; ${testing.raftViolations} Raft safety violations; ${testing.simulationCrashes} runs stopped by a SimulationCrash`);
+    if (testing.seedsPerSecond < testingGoalSeedsPerSecond) console.log(`  GOAL MISSED: ${testing.seedsPerSecond.toFixed(1)} seeds/s is below ${testingGoalSeedsPerSecond} seeds/s`);
+  },
   async swarm() {
     const swarm = (await import("./swarm.js")).benchSwarm();
     console.log("swarm: 3 managers, 10 workers, 20 services (92 tasks), trace off");

@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import type { SimulationKernel } from "../sim/simulation.js";
+import { commands } from "./commands.js";
 
 /** A zone label value given to workers (`node.labels.zone`). */
 export type Zone = "a" | "b" | "c";
@@ -284,6 +285,8 @@ export const arbitraries = {
   serviceSpec,
   /** A list of timed faults, sorted by time, shrinking toward fewer, earlier and simpler faults. */
   faultSchedule,
+  /** Model-based docker CLI commands for `fc.commands` / `fc.modelRun` (see `commands.ts`). */
+  commands,
 } as const;
 
 /** The seconds of a fault's time, with ms: `12.350s`. */

@@ -48,3 +48,62 @@ export {
   type Since,
 } from "./measures.js";
 export { RaftSafetyChecker, type RaftViolation, type RaftProperty } from "../swarm/raft/index.js";
+// Determinism checks (src/testing/determinism.ts): two in-process runs per seed, first divergent event.
+export {
+  checkDeterminism,
+  recordRun,
+  fingerprintOf,
+  firstDivergence,
+  determinismRunOptions,
+  formatDeterminismReport,
+  determinismTraceEventsMax,
+  determinismRenderedLengthMax,
+  determinismDivergencesMax,
+  type CheckDeterminismOptions,
+  type DeterminismReport,
+  type DeterminismRunOptions,
+  type DeterminismScenario,
+  type DeterminismSeedResult,
+  type RunFingerprint,
+  type RunRecording,
+  type TraceDivergence,
+} from "./determinism.js";
+// Model-based commands (fc.commands / fc.modelRun) for docker CLI operations against a model;
+// `arbitraries.commands` is the same function.
+export {
+  commands,
+  commandsSetup,
+  commandsHostNames,
+  initialCommandsModel,
+  modelMismatch,
+  CreateServiceCommand,
+  ScaleServiceCommand,
+  UpdateReplicasCommand,
+  RemoveServiceCommand,
+  NodeAvailabilityCommand,
+  ListServicesCommand,
+  type CommandsModel,
+  type CommandsReal,
+  type CommandsOptions,
+  type CommandsSetupOptions,
+  type ModelServiceMode,
+  type NodeAvailability,
+  type SwarmCommand,
+} from "./commands.js";
+// Named invariants: `watch(sim, invariants)`, the `invariants` factories and `allInvariants`.
+export {
+  watch,
+  invariants,
+  allInvariants,
+  formatViolation,
+  isInjectedFault,
+  InvariantViolationError,
+  type AllInvariantsOptions,
+  type Invariant,
+  type InvariantContext,
+  type InvariantName,
+  type InvariantOptions,
+  type InvariantViolation,
+  type Watcher,
+  type WatchOptions,
+} from "./invariants/index.js";

@@ -1,0 +1,112 @@
+// Testing benchmark: random fault schedules checked per second. Each seed builds a 3-manager,
+// 3-worker swarm (trace off), creates 5 services, applies a fault schedule drawn by fast-check
+// (`fc.sample`, seeded from the seed) over 5 simulated minutes, runs them with the Raft safety
+// checker watching, and counts violations and runs stopped by a simulated process that threw. This file is also the experiment module the worker
+// threads import (its default export); `benchTesting` runs it on every available core.
+import fc from "fast-check";
+import { fileURLToPath } from "node:url";
+import { Simulation } from "swarmsim";
+import { arbitraries, applyFaultSchedule, experiment, type FaultScheduleLog, type RaftSafetyChecker } from "swarmsim/testing";
+import { defaultWorkerCount, runExperimentFile, type ExperimentDefinition } from "../src/node/index.js";
+
+/** Simulated time each schedule runs, ms (5 minutes). */
+const simulatedMs = 300_000;
+/** Seeds the benchmark runs across the workers. */
+const benchSeeds = 200;
+/** Seeds of the single-thread, in-process comparison run. */
+const inProcessSeeds = 20;
+/** The goal: schedules checked per second on this machine's cores. */
+export const testingGoalSeedsPerSecond = 100;
+
+const hosts = ["manager1", "manager2", "manager3", "worker1", "worker2", "worker3"];
+const checks = new WeakMap<Simulation, { log: FaultScheduleLog; checker: RaftSafetyChecker; crashed: boolean }>();
+
+/** A 32-bit FNV-1a hash of the seed: the fast-check seed of its fault schedule. */
+function fastCheckSeedOf(seed: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < seed.length; index++) hash = Math.imul(hash ^ seed.charCodeAt(index), 0x01000193);
+  return hash | 0;
+}
+
+/** The experiment: one random fault schedule per seed on a 3+3 swarm with 5 services. */
+const definition = {
+  name: "fault-schedules",
+  seeds: benchSeeds,
+  scenario: (seed, options?) => {
+    const [schedule] = fc.sample(arbitraries.faultSchedule({ durationMs: simulatedMs, hosts }), { numRuns: 1, seed: fastCheckSeedOf(seed) });
+    const sim = Simulation.swarm({ seed, managers: 3, workers: 3, trace: { level: "off" }, ...options });
+    const checker = sim.watchRaftSafety();
+    const manager = sim.engine("manager1");
+    for (let index = 0; index < 5; index++) {
+      manager.serviceCreate({
+        Name: `service${index}`,
+        TaskTemplate: { ContainerSpec: { Image: index % 2 === 0 ? "nginx" : "redis" } },
+        Mode: index === 4 ? { Global: {} } : { Replicated: { Replicas: 2 } },
+      });
+    }
+    const log = applyFaultSchedule(sim, schedule!);
+    let crashed = false;
+    try {
+      sim.runFor(simulatedMs);
+    } catch {
+      // A simulated process threw (a SimulationCrash naming the seed): a finding, counted by the measure.
+      crashed = true;
+    }
+    checks.set(sim, { log, checker, crashed });
+    return sim;
+  },
+  measure: {
+    faultsApplied: (sim) => checks.get(sim)!.log.outcomes.filter((outcome) => outcome.applied).length,
+    raftViolations: (sim) => checks.get(sim)!.checker.violations.length,
+    simulationCrashes: (sim) => (checks.get(sim)!.crashed ? 1 : 0),
+    events: (sim) => sim.eventCount,
+  },
+} satisfies ExperimentDefinition<"faultsApplied" | "raftViolations" | "simulationCrashes" | "events">;
+
+export default definition;
+
+/** The testing benchmark's figures. */
+export interface TestingBenchResult {
+  readonly seeds: number;
+  readonly workers: number;
+  /** Seeds per second once the workers had loaded the module. */
+  readonly seedsPerSecond: number;
+  /** Seeds per second including starting the workers. */
+  readonly seedsPerSecondWithStartup: number;
+  readonly startupSeconds: number;
+  /** One thread, in-process, for comparison. */
+  readonly inProcessSeedsPerSecond: number;
+  readonly meanEventsPerSeed: number;
+  readonly raftViolations: number;
+  /** Seeds whose run stopped with a SimulationCrash (a simulated process threw). */
+  readonly simulationCrashes: number;
+}
+
+/** Runs the benchmark: the experiment across worker threads (one per core), then a short in-process run. */
+export async function benchTesting(): Promise<TestingBenchResult> {
+  const workers = defaultWorkerCount();
+  const startMs = performance.now();
+  let loadedMs = startMs;
+  const result = await runExperimentFile(fileURLToPath(import.meta.url), {
+    workers,
+    progress: false,
+    onStart: () => {
+      loadedMs = performance.now();
+    },
+  });
+  const endMs = performance.now();
+  const inProcessStartMs = performance.now();
+  experiment({ ...definition, seeds: inProcessSeeds });
+  const inProcessSeconds = (performance.now() - inProcessStartMs) / 1000;
+  return {
+    seeds: result.rows.length,
+    workers,
+    seedsPerSecond: result.rows.length / ((endMs - loadedMs) / 1000),
+    seedsPerSecondWithStartup: result.rows.length / ((endMs - startMs) / 1000),
+    startupSeconds: (loadedMs - startMs) / 1000,
+    inProcessSeedsPerSecond: inProcessSeeds / inProcessSeconds,
+    meanEventsPerSeed: result.summary.events?.mean ?? Number.NaN,
+    raftViolations: result.rows.reduce((sum, row) => sum + (row.raftViolations ?? 0), 0),
+    simulationCrashes: result.rows.reduce((sum, row) => sum + (row.simulationCrashes ?? 0), 0),
+  };
+}

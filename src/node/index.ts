@@ -1,0 +1,25 @@
+/// <reference types="node" />
+/**
+ * `swarmsim/node`: the Node-only part of the testing toolkit. Experiment modules run in worker
+ * threads (`runExperimentFile`), a third determinism run in a worker
+ * (`checkDeterminismAcrossWorkers`), the terminal progress bar, result files and shard merging,
+ * and the `swarmsim` command line. The rest of swarmsim runs in a browser; this entry does not.
+ */
+export { runExperimentFile, checkDeterminismAcrossWorkers, defaultWorkerCount, sliceSeeds, slicesPerWorker, type RunExperimentFileOptions, type CheckDeterminismAcrossWorkersOptions } from "./runner.js";
+export { importExperimentDefinition, checkExperimentDefinition, isTypeScriptFile, type ExperimentDefinition } from "./experiment-module.js";
+export { ExperimentWorkerPool, workersMax, workerStartTimeoutMs } from "./worker-pool.js";
+export { ProgressBar, formatProgressLine, progressRedrawIntervalMs, progressBarWidthMax, progressLineWidthMax, type ProgressBarOptions, type ProgressStream } from "./progress.js";
+export {
+  writeExperimentResults,
+  mergeResultsDirectory,
+  formatSummaryTable,
+  summaryToCsv,
+  shardFormat,
+  mergeDirectoryEntriesMax,
+  mergeDirectoryDepthMax,
+  resultFileBytesMax,
+  type ShardManifest,
+  type WrittenResultFiles,
+  type MergedDirectory,
+} from "./results.js";
+export { runCommandLine, parseShard, usage, UsageError, usageExitCode, failureExitCode, defaultResultsDirectory, type CommandLineIo } from "./command-line.js";
