@@ -178,6 +178,25 @@ describe("swarm mode", () => {
     expect(sim.runUntil(allRunning, { timeoutMs: 60_000 })).toBe(true);
   });
 
+  it("an agent whose engine cannot stop a task (containerd killed) tries again instead of crashing (regression: seed fault-schedules/126)", () => {
+    const sim = Simulation.swarm({ seed: "stop-retry", managers: 1, workers: 1 });
+    const runningContainers = () => sim.exec("worker1", "docker ps -q").stdout.trim();
+    /** Advances a second at a time (exec cannot run inside runUntil) until `done`, for at most `seconds`. */
+    const within = (seconds: number, done: () => boolean): boolean => {
+      for (let second = 0; second < seconds; second++) {
+        if (done()) return true;
+        sim.runFor(1_000);
+      }
+      return done();
+    };
+    expect(sim.exec("manager1", "docker service create -d --name web --constraint node.hostname==worker1 nginx").exitCode).toBe(0);
+    expect(within(60, () => runningContainers() !== "")).toBe(true);
+    sim.faults.kill("worker1", "containerd");
+    expect(sim.exec("manager1", "docker service rm web").stdout).toBe("web\n");
+    // The container outlives containerd (its shim keeps it); once containerd is back the stop succeeds.
+    expect(within(120, () => runningContainers() === "")).toBe(true);
+  });
+
   it("lets nodes leave: a manager only with --force (removed from Raft), then docker node rm", () => {
     const sim = Simulation.swarm({ seed: "leave", managers: 3, workers: 1 });
     const refused = sim.exec("manager3", "docker swarm leave");

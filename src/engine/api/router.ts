@@ -3,7 +3,7 @@
  * prefix, matches the path against each route's pattern (`/containers/{id}/json`), and turns
  * thrown {@link ApiError}s into Docker's error responses (`{"message": "..."}`).
  */
-import type { Coroutine } from "../../sim/coroutine.js";
+import { RpcError, type Coroutine } from "../../sim/coroutine.js";
 import { ApiError, type HttpRequest, type HttpResponse } from "./http.js";
 
 /** The highest API version swarmsim serves: the docker CLI 28.2.2 talks 1.50. */
@@ -107,6 +107,8 @@ export class Router<Daemon> {
         return { statusCode: result.statusCode, headers: { ...headers, ...result.headers }, body: result.body ?? null };
       } catch (error) {
         if (error instanceof ApiError) return { statusCode: error.statusCode, headers, body: { message: error.message } };
+        // A call dockerd made (to containerd, say) failed: a 500 with the gRPC status, as moby's errdefs give it.
+        if (error instanceof RpcError) return { statusCode: 500, headers, body: { message: `rpc error: code = ${error.code} desc = ${error.message}` } };
         throw error;
       }
     }

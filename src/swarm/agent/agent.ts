@@ -149,7 +149,7 @@ export class SwarmAgent extends RpcProcess {
       const unwanted = taskStates[task.desiredState] >= taskStates.shutdown;
       if (unwanted && tracked.driving && tracked.containerId !== null && !tracked.stopping && !isTerminal(tracked.state)) {
         tracked.stopping = true;
-        this.run(this.stopContainer(tracked));
+        this.run(this.stopContainer(tracked), (error) => this.stopped(error));
       }
       if (!tracked.driving) {
         tracked.driving = true;
@@ -165,7 +165,7 @@ export class SwarmAgent extends RpcProcess {
     for (const [taskId, tracked] of this.tasks) {
       if (wanted.has(taskId)) continue;
       // The managers forgot it (removed, or reaped): stop what runs and forget it.
-      if (tracked.containerId !== null && !isTerminal(tracked.state)) this.run(this.stopContainer(tracked));
+      if (tracked.containerId !== null && !isTerminal(tracked.state)) this.run(this.stopContainer(tracked), (error) => this.stopped(error));
       this.tasks.delete(taskId);
     }
   }
@@ -264,6 +264,8 @@ export class SwarmAgent extends RpcProcess {
     }
     if (tracked.state === "running" && tracked.containerId !== null) {
       const waited = yield* this.engine({ method: "POST", path: `/containers/${tracked.containerId}/wait` }, containerWaitTimeoutMs);
+      // The engine could not say (containerd restarting): the container may still run; look again later.
+      if (waited.statusCode >= 500) throw engineUnavailable(waited);
       const exitCode = waited.statusCode === 200 ? (waited.body as { StatusCode: number }).StatusCode : 137;
       if (taskStates[tracked.task.desiredState] >= taskStates.shutdown) this.report(tracked, "shutdown", "shutdown", "", exitCode);
       else if (exitCode === 0) this.report(tracked, "complete", "finished", "", 0);
@@ -272,11 +274,23 @@ export class SwarmAgent extends RpcProcess {
     yield* sleep(0);
   }
 
+  /**
+   * A stop that failed because the engine could not be reached (dockerd or containerd down or
+   * restarting) is tried again after the next heartbeat, which asks for the full set.
+   */
+  private stopped(error: unknown): void {
+    if (error === undefined) return;
+    if (!(error instanceof RpcError)) throw error;
+    this.assignments = null;
+  }
+
   private *stopContainer(tracked: TrackedTask): Coroutine<void> {
     const containerId = tracked.containerId;
     if (containerId === null) return;
     const grace = tracked.task.spec.container.stopGracePeriodMs;
-    yield* this.engine({ method: "POST", path: `/containers/${containerId}/stop`, query: grace === null ? {} : { t: String(Math.round(grace / 1000)) } });
+    const stopped = yield* this.engine({ method: "POST", path: `/containers/${containerId}/stop`, query: grace === null ? {} : { t: String(Math.round(grace / 1000)) } });
+    // 304: already stopped; 404: gone. Anything else failing leaves it running: tried again later.
+    if (stopped.statusCode >= 400 && stopped.statusCode !== 404) throw engineUnavailable(stopped);
     this.report(tracked, "shutdown", "shutdown");
   }
 }
@@ -286,4 +300,9 @@ function sameHostnames(left: readonly string[], right: readonly string[]): boole
   if (left.length !== right.length) return false;
   for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
   return true;
+}
+
+/** An engine answer that leaves a container's state unknown, as an error that makes the agent try again. */
+function engineUnavailable(response: HttpResponse): RpcError {
+  return new RpcError("Unavailable", (response.body as { message?: string } | null)?.message ?? `engine answered ${response.statusCode}`);
 }
