@@ -2,13 +2,15 @@
 /**
  * Node-only: the `swarmsim` command line. `swarmsim experiment FILE [--shard k/n] [--workers N]
  * [--out DIR]` runs an experiment module in worker threads and writes its results;
- * `swarmsim experiment merge DIR [--out DIR]` merges shards. Usage errors print the usage and
- * give exit code 2; failures give exit code 1.
+ * `swarmsim experiment merge DIR [--out DIR]` merges shards; `serve`, `fault` and `replay` are
+ * live mode (`live-commands.ts`). Usage errors print the usage and give exit code 2; failures
+ * give exit code 1.
  */
 import { join } from "node:path";
 import { writeExperimentResults, mergeResultsDirectory, formatSummaryTable } from "./results.js";
 import { runExperimentFile } from "./runner.js";
 import { workersMax } from "./worker-pool.js";
+import { faultCommand, LiveUsageError, replayCommand, serveCommand } from "./live-commands.js";
 
 /** Exit code of a usage error. */
 export const usageExitCode = 2;
@@ -25,6 +27,13 @@ export const usage = `Usage:
       with --shard k/n, only the k-th of n slices of the seeds, into DIR/shard-k-of-n.
   swarmsim experiment merge DIR [--out DIR]
       Merge the shards found under DIR into the result of a single run (written to --out, default DIR).
+  swarmsim serve [--seed S] [--managers 3] [--workers 2] [--speed 1] [--port P] [--log FILE]
+      Run a swarm on the wall clock (times --speed) and serve each host's Engine API on 127.0.0.1
+      (ports from P, or free ones) for the real docker CLI; --log writes the session for replay.
+  swarmsim fault (--crash|--restart|--isolate HOST | --kill HOST:PROCESS | --heal) [--admin URL]
+      Inject a fault into the running serve session.
+  swarmsim replay LOG
+      Rebuild a logged serve session and check every answer against the log.
 Options:
   --shard k/n    run the k-th (1-based) of n contiguous slices of the seeds
   --workers N    worker threads, 1 to ${workersMax} (default: the available cores)
@@ -165,10 +174,13 @@ export async function runCommandLine(argv: readonly string[], io: CommandLineIo 
       (command === undefined ? io.stderr : io.stdout).write(usage);
       return command === undefined ? usageExitCode : 0;
     }
+    if (command === "serve") return await serveCommand(rest, io);
+    if (command === "fault") return await faultCommand(rest, io);
+    if (command === "replay") return replayCommand(rest, io);
     if (command !== "experiment") throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     return await experimentCommand(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof LiveUsageError) {
       io.stderr.write(`swarmsim: ${error.message}\n\n${usage}`);
       return usageExitCode;
     }

@@ -274,7 +274,8 @@ function* containerLogs(daemon: Dockerd, request: RouteRequest): Coroutine<Route
     stream: entry.stream === "stdout" ? 1 : 2,
     text: `${timestamps ? `${formatLogTimestamp(startTimeMs + entry.time)} ` : ""}${entry.text}\n`,
   }));
-  return { statusCode: 200, body: { frames } };
+  // `tty`: the stream is raw text, not multiplexed (the HTTP server writes it so).
+  return { statusCode: 200, body: { frames, tty: record.config.Tty === true } };
 }
 
 function* removeContainer(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {

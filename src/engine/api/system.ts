@@ -22,8 +22,24 @@ export const componentVersions = {
   buildTime: "2025-05-30T12:07:26.000000000+00:00",
 } as const;
 
-function* ping(_daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
-  return { statusCode: 200, body: "OK", headers: { "Cache-Control": "no-cache, no-store, must-revalidate", Pragma: "no-cache", "Content-Type": "text/plain; charset=utf-8" } };
+/** moby's `Swarm` header of `/_ping`: `inactive`, or `active/manager` / `active/worker`. */
+function swarmPingStatus(daemon: Dockerd): string {
+  const local = readLocalState(daemon.context.disk);
+  return local === null ? "inactive" : `active/${local.role}`;
+}
+
+function* ping(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
+  return {
+    statusCode: 200,
+    body: "OK",
+    headers: {
+      "Builder-Version": "2",
+      "Cache-Control": "no-cache, no-store, must-revalidate",
+      Pragma: "no-cache",
+      Swarm: swarmPingStatus(daemon),
+      "Content-Type": "text/plain; charset=utf-8",
+    },
+  };
 }
 
 function* version(_daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
