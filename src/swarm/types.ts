@@ -208,6 +208,8 @@ export interface Cluster extends ObjectMeta {
   readonly joinTokens: { readonly worker: string; readonly manager: string };
   /** The root CA's digest, part of the join tokens. */
   readonly rootCaDigest: string;
+  /** The id of the ingress network (`docker network ls` on every node; service VIPs are on it). */
+  readonly ingressNetworkId: string;
   /** Heartbeat period, ms (default 5 s). */
   readonly heartbeatPeriodMs: number;
   /** Raft entries between snapshots, as `docker swarm update --snapshot-interval` sets it (shown by inspect; the simulated Raft keeps the simulation's own setting). */

@@ -1,8 +1,9 @@
 // Swarm administration end to end through the CLI: `docker swarm update` and join-token
-// rotation (an old token is refused, the new one works), swarmkit's spec validation errors, and
-// a removed node's certificate refused with swarmkit's words.
+// rotation (an old token is refused, the new one works), swarmkit's spec validation errors, a
+// removed node's certificate refused with swarmkit's words, and the networks a swarm node gets.
 import { describe, expect, it } from "vitest";
 import { Simulation } from "swarmsim";
+import { expectEngineApi } from "../support/engine-api-schema.js";
 
 function swarmSpec(sim: Simulation): Record<string, any> {
   return sim.engine("manager1").swarmInspect().Spec as Record<string, any>;
@@ -66,5 +67,22 @@ describe("swarm administration", () => {
     const token = sim.exec("manager1", "docker swarm join-token -q worker").stdout.trim();
     expect(sim.exec("worker1", `docker swarm join --token ${token} 10.0.0.1:2377`).stdout).toBe("This node joined a swarm as a worker.\n");
     expect(sim.exec("worker1", "docker info --format '{{.Swarm.NodeID}}'").stdout.trim()).not.toBe(nodeId);
+  });
+
+  it("gives every node docker_gwbridge and the swarm's ingress overlay, which service VIPs are on", () => {
+    const sim = Simulation.swarm({ seed: "networks", managers: 1, workers: 1 });
+    const ingressId = sim.clusterState()!.cluster!.ingressNetworkId;
+    expect(ingressId).toMatch(/^[0-9a-z]{25}$/);
+    for (const host of ["manager1", "worker1"]) {
+      const listed = sim.exec(host, "docker network ls --format '{{.ID}} {{.Name}} {{.Driver}} {{.Scope}}'").stdout.trim().split("\n");
+      expect(listed).toContain(`${ingressId.slice(0, 12)} ingress overlay swarm`);
+      expect(listed.some((line) => / docker_gwbridge bridge local$/.test(line))).toBe(true);
+      expectEngineApi("NetworkInspect", sim.engine(host).networkInspect("ingress"));
+    }
+    sim.exec("manager1", "docker service create -d --name web --publish 8080:80 nginx");
+    sim.runFor(5_000);
+    expect(sim.engine("manager1").serviceInspect("web").Endpoint.VirtualIPs).toEqual([{ NetworkID: ingressId, Addr: "10.0.0.2/24" }]);
+    expect(sim.exec("worker1", "docker swarm leave").stdout).toBe("Node left the swarm.\n");
+    expect(sim.exec("worker1", "docker network ls --format '{{.Name}}'").stdout).toBe("bridge\ndocker_gwbridge\nhost\nnone\n");
   });
 });

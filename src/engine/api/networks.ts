@@ -51,6 +51,54 @@ export function ensurePredefinedNetworks(daemon: Dockerd): void {
   }
 }
 
+/**
+ * A node entering a swarm gets, as with moby, the local `docker_gwbridge` bridge (its containers'
+ * way out of the overlay networks) and the swarm-scoped `ingress` overlay of the routing mesh,
+ * with the swarm's ingress network id. Nothing is created twice.
+ */
+export function ensureSwarmNetworks(daemon: Dockerd, ingressNetworkId: string): void {
+  const common = { created: daemon.now, internal: false, attachable: false, labels: {} } as const;
+  if (![...daemon.networks.values()].some((record) => record.name === "docker_gwbridge")) {
+    saveNetwork(daemon, {
+      ...common,
+      id: daemon.newId(),
+      name: "docker_gwbridge",
+      driver: "bridge",
+      scope: "local",
+      ingress: false,
+      subnet: "172.18.0.0/16",
+      gateway: "172.18.0.1",
+      options: {
+        "com.docker.network.bridge.enable_icc": "false",
+        "com.docker.network.bridge.enable_ip_masquerade": "true",
+        "com.docker.network.bridge.name": "docker_gwbridge",
+      },
+    });
+  }
+  if (!daemon.networks.has(ingressNetworkId)) {
+    saveNetwork(daemon, {
+      ...common,
+      id: ingressNetworkId,
+      name: "ingress",
+      driver: "overlay",
+      scope: "swarm",
+      ingress: true,
+      subnet: "10.0.0.0/24",
+      gateway: "10.0.0.1",
+      options: { "com.docker.network.driver.overlay.vxlanid_list": "4096" },
+    });
+  }
+}
+
+/** A node leaving its swarm loses the ingress network (`docker_gwbridge` stays, as with moby). */
+export function removeIngressNetwork(daemon: Dockerd): void {
+  for (const record of [...daemon.networks.values()]) {
+    if (!record.ingress) continue;
+    daemon.networks.delete(record.id);
+    daemon.context.disk.delete(recordKeys.network(record.id));
+  }
+}
+
 /** Finds a network by full id, exact name, or unique id prefix; 404 in Docker's words otherwise. */
 export function findNetwork(daemon: Dockerd, reference: string): NetworkRecord {
   const exact = daemon.networks.get(reference) ?? [...daemon.networks.values()].find((record) => record.name === reference);

@@ -11,6 +11,7 @@ import { dockerdProcessName, engineVersion } from "../dockerd/daemon.js";
 import { ApiError, badRequest, notFound, type HttpRequest, type HttpResponse, type LogFrame } from "./http.js";
 import type { Route, RouteRequest, RouteResult } from "./router.js";
 import { parseFilters } from "./lookup.js";
+import { ensureSwarmNetworks, removeIngressNetwork } from "./networks.js";
 import {
   clearLocalState,
   descriptionKey,
@@ -116,7 +117,14 @@ function* init(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
     role: "manager",
     managers: [daemon.hostName],
     advertiseAddress: address,
-    bootstrap: { clusterId: newObjectId(random), rootCaDigest, workerToken: joinToken(rootCaDigest, randomBase36(random, 25)), managerToken: joinToken(rootCaDigest, randomBase36(random, 25)) },
+    bootstrap: {
+      clusterId: newObjectId(random),
+      rootCaDigest,
+      workerToken: joinToken(rootCaDigest, randomBase36(random, 25)),
+      managerToken: joinToken(rootCaDigest, randomBase36(random, 25)),
+      // A generator of its own, so that the ids drawn before and after stay as they were.
+      ingressNetworkId: newObjectId(random.fork("ingress")),
+    },
   });
   daemon.startSwarmProcesses([daemon.hostName]);
   // Ready when the cluster object and this node are committed.
@@ -125,6 +133,7 @@ function* init(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
     if (state !== null && state.cluster !== null && state.nodes[nodeId] !== undefined) break;
     yield* sleep(initPollMs);
   }
+  ensureSwarmNetworks(daemon, readLocalState(disk)!.bootstrap!.ingressNetworkId);
   return { statusCode: 200, body: nodeId };
 }
 
@@ -177,7 +186,7 @@ function* join(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const remoteHost = remotes[0]!.split(":")[0]!;
   const description = describe(daemon);
   const address = `${daemon.context.address}:${swarmPort}`;
-  let answer: { nodeId: string; role: "manager" | "worker"; managers: string[] };
+  let answer: { nodeId: string; role: "manager" | "worker"; managers: string[]; ingressNetworkId: string };
   try {
     answer = (yield* call(remoteHost, managerProcessName, "write", { operation: "join", token, hostname: daemon.hostName, address, description } satisfies ControlWrite, controlTimeoutMs)) as typeof answer;
   } catch (error) {
@@ -186,6 +195,7 @@ function* join(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   }
   disk.write(descriptionKey, description);
   writeLocalState(disk, { nodeId: answer.nodeId, role: answer.role, managers: answer.managers, advertiseAddress: address, bootstrap: null });
+  ensureSwarmNetworks(daemon, answer.ingressNetworkId);
   daemon.startSwarmProcesses([]);
   if (answer.role === "manager") {
     // Its Raft member runs (with no configuration); now the leader adds it to the group.
@@ -229,6 +239,7 @@ function* leave(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> 
   }
   daemon.stopSwarmProcesses();
   clearLocalState(disk);
+  removeIngressNetwork(daemon);
   return { statusCode: 200 };
 }
 

@@ -227,7 +227,7 @@ export class SwarmManager extends RpcProcess {
     }
     const leader = this.isLeader();
     if (leader && !this.wasLeader) {
-      this.orchestrator = new Orchestrator({ random: this.context.random.fork(`orchestrator/${this.raft.status().term}`), ingressNetworkId: "ingress" });
+      this.orchestrator = new Orchestrator({ random: this.context.random.fork(`orchestrator/${this.raft.status().term}`), ingressNetworkId: this.state.cluster?.ingressNetworkId ?? "ingress" });
       this.lastHeartbeatMs.clear();
       this.heardNodes.clear();
       this.assignmentTokens.clear();
@@ -376,6 +376,7 @@ export class SwarmManager extends RpcProcess {
         taskHistoryRetentionLimit: swarmDefaults.taskHistoryRetentionLimit,
         joinTokens: { worker: bootstrap.workerToken, manager: bootstrap.managerToken },
         rootCaDigest: bootstrap.rootCaDigest,
+        ingressNetworkId: bootstrap.ingressNetworkId,
         heartbeatPeriodMs: swarmDefaults.heartbeatPeriodMs,
         removedNodes: {},
         raftSnapshotInterval: swarmDefaults.raftSnapshotInterval,
@@ -495,7 +496,7 @@ export class SwarmManager extends RpcProcess {
     }
   }
 
-  private *join(request: Extract<ControlWrite, { operation: "join" }>): Coroutine<{ nodeId: string; role: "manager" | "worker"; managers: readonly string[] }> {
+  private *join(request: Extract<ControlWrite, { operation: "join" }>): Coroutine<{ nodeId: string; role: "manager" | "worker"; managers: readonly string[]; ingressNetworkId: string }> {
     const cluster = this.state.cluster;
     if (cluster === null) throw new RpcError("Unavailable", noLeaderMessage);
     const role = request.token === cluster.joinTokens.manager ? "manager" : request.token === cluster.joinTokens.worker ? "worker" : null;
@@ -504,7 +505,7 @@ export class SwarmManager extends RpcProcess {
     yield* this.propose([createChange("nodes", this.newNode(nodeId, request.hostname, request.address, role, request.description))]);
     this.lastHeartbeatMs.set(nodeId, this.context.now);
     this.leaderRound();
-    return { nodeId, role, managers: this.managerHostnames() };
+    return { nodeId, role, managers: this.managerHostnames(), ingressNetworkId: cluster.ingressNetworkId };
   }
 
   private *askToJoin(managers: readonly string[]): Coroutine<void> {

@@ -22,6 +22,8 @@ export interface ClusterBootstrap {
   readonly rootCaDigest: string;
   readonly workerToken: string;
   readonly managerToken: string;
+  /** The id of the swarm's ingress network (the routing mesh's overlay). */
+  readonly ingressNetworkId: string;
 }
 
 /** A node's swarm membership. */

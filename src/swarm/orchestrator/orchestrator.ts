@@ -25,7 +25,7 @@ import { UpdateSupervisor } from "./update.js";
 export interface OrchestratorOptions {
   /** Draws the ids of new tasks (fork one for the orchestrator). */
   readonly random: Random;
-  /** The id of the ingress network the virtual IPs are on. */
+  /** The id of the ingress network the virtual IPs are on, until the store holds a cluster object (which names it). */
   readonly ingressNetworkId: string;
 }
 
@@ -137,12 +137,13 @@ export class Orchestrator {
     const failures: AllocationFailure[] = [];
     if (this.needsInitialization) this.initialize(batch, context);
 
-    // Allocation: services first, then their new tasks.
+    // Allocation: services first, then their new tasks, on the cluster's ingress network.
+    const ingressNetworkId = batch.cluster?.ingressNetworkId ?? this.options.ingressNetworkId;
     for (const serviceId of this.drain(this.servicesToAllocate)) {
-      const failure = allocateService(batch, serviceId, this.options.ingressNetworkId);
+      const failure = allocateService(batch, serviceId, ingressNetworkId);
       if (failure !== null) failures.push(failure);
     }
-    for (const taskId of this.drain(this.tasksToAllocate)) allocateTask(batch, taskId, this.options.ingressNetworkId, nowMs);
+    for (const taskId of this.drain(this.tasksToAllocate)) allocateTask(batch, taskId, ingressNetworkId, nowMs);
 
     // Removed services: their tasks are wanted REMOVE; the reaper deletes them once stopped.
     for (const serviceId of this.drain(this.servicesRemoved)) {

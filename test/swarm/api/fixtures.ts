@@ -19,6 +19,7 @@ export function cluster(overrides: Partial<Cluster> = {}): Cluster {
     taskHistoryRetentionLimit: 5,
     joinTokens: { worker: "SWMTKN-1-abc-worker", manager: "SWMTKN-1-abc-manager" },
     removedNodes: {},
+    ingressNetworkId: "ingress0000000000000000000",
     raftSnapshotInterval: 10_000,
     raftKeepOldSnapshots: 0,
     nodeCertificateExpiryMs: 7_776_000_000,

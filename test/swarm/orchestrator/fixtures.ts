@@ -18,6 +18,7 @@ export function makeCluster(overrides: Partial<Cluster> = {}): Cluster {
     taskHistoryRetentionLimit: 5,
     joinTokens: { worker: "SWMTKN-1-worker", manager: "SWMTKN-1-manager" },
     removedNodes: {},
+    ingressNetworkId: "ingressnetwork00000000000",
     raftSnapshotInterval: 10_000,
     raftKeepOldSnapshots: 0,
     nodeCertificateExpiryMs: 7_776_000_000,

@@ -42,7 +42,7 @@ describe("task reaper", () => {
 });
 
 function makeClusterWith(limit: number) {
-  return { id: "cluster000000000000000000", version: 0, createdAt: 0, updatedAt: 0, name: "default", taskHistoryRetentionLimit: limit, joinTokens: { worker: "", manager: "" }, rootCaDigest: "", heartbeatPeriodMs: 5_000, removedNodes: {}, raftSnapshotInterval: 10_000, raftKeepOldSnapshots: 0, nodeCertificateExpiryMs: 7_776_000_000 };
+  return { id: "cluster000000000000000000", version: 0, createdAt: 0, updatedAt: 0, name: "default", taskHistoryRetentionLimit: limit, joinTokens: { worker: "", manager: "" }, rootCaDigest: "", ingressNetworkId: "ingress", heartbeatPeriodMs: 5_000, removedNodes: {}, raftSnapshotInterval: 10_000, raftKeepOldSnapshots: 0, nodeCertificateExpiryMs: 7_776_000_000 };
 }
 
 function deployed(options: ServiceOptions): Harness {
