@@ -57,6 +57,11 @@ const sections: Record<string, () => Promise<void>> = {
     console.log(`  one thread, in-process      ${testing.inProcessSeedsPerSecond.toFixed(1)} seeds/s; ${testing.meanEventsPerSeed.toFixed(0)} events per seed; ${testing.raftViolations} Raft safety violations; ${testing.simulationCrashes} runs stopped by a SimulationCrash`);
     if (testing.seedsPerSecond < testingGoalSeedsPerSecond) console.log(`  GOAL MISSED: ${testing.seedsPerSecond.toFixed(1)} seeds/s is below ${testingGoalSeedsPerSecond} seeds/s`);
   },
+  async http() {
+    const http = await (await import("./http.js")).benchHttp();
+    console.log("http: 50 concurrent clients polling /services and /tasks through the HTTP server; 3 managers, 20 workers, 10 services; clock at 100x");
+    console.log(`  ${http.requestsPerSecond.toFixed(0)} requests/s (${http.requests.toLocaleString("en-US")} in ${http.wallSeconds.toFixed(1)} s wall; ${http.virtualSecondsElapsed.toFixed(0)} virtual seconds passed meanwhile)`);
+  },
   async swarm() {
     const swarm = (await import("./swarm.js")).benchSwarm();
     console.log("swarm: 3 managers, 10 workers, 20 services (92 tasks), trace off");
