@@ -499,8 +499,12 @@ export class Dockerd extends RpcProcess {
   }
 }
 
+/** Routers by route table: a table is compiled once, however many hosts serve it (routers hold no state). */
+const routersByTable = new WeakMap<readonly Route<Dockerd>[], Router<Dockerd>>();
+
 /** Makes the dockerd behaviour factory for a host with these facts and routes. */
 export function dockerdProcess(machine: MachineFacts, routes: readonly Route<Dockerd>[]): () => Dockerd {
-  const router = new Router(routes);
+  let router = routersByTable.get(routes);
+  if (router === undefined) routersByTable.set(routes, (router = new Router(routes)));
   return () => new Dockerd(machine, router);
 }
