@@ -57,6 +57,10 @@ export interface ServedRequest {
 
 /** Bound `servedLogMax`: requests kept in `EngineServer.log` (the oldest are dropped). */
 export const servedLogMax = 100_000;
+/** How often a followed log stream (`logs -f`) asks the simulation for new lines, ms of wall time. */
+export const followPollIntervalMs = 100;
+/** Bound `followPollsMax`: polls of one followed stream (at the interval above, about a day). */
+export const followPollsMax = 864_000;
 
 const methods = new Set(["GET", "POST", "PUT", "DELETE", "HEAD"]);
 
@@ -186,7 +190,50 @@ function respond(
   if (log.length >= servedLogMax) log.shift();
   log.push({ host, arrivedAtMs, timeMs: sim.now, method, path: url.pathname, query, ...(body === undefined ? {} : { body }), statusCode: answer.statusCode });
   onServed?.(log[log.length - 1]!);
-  writeAnswer(response, request, answer);
+  if (isFollowedLogs(request, answer)) followLogs(sim, host, request, answer, response);
+  else writeAnswer(response, request, answer);
+}
+
+/** A `logs` request with `follow` whose first answer is a log stream. */
+function isFollowedLogs(request: HttpRequest, answer: HttpResponse): boolean {
+  const follow = request.query?.follow;
+  return (follow === "1" || follow === "true") && answer.statusCode === 200 && typeof answer.body === "object" && answer.body !== null && "frames" in answer.body;
+}
+
+/**
+ * `logs -f`: the lines so far, then, as the simulation runs (live mode moves its clock), the new
+ * lines, polled every `followPollIntervalMs`; the stream ends when the source stops answering 200
+ * (a container removed) or the client goes away. Only lines past those already sent are written
+ * (the first answer honours `tail`; later polls ask for everything and skip what was counted).
+ */
+function followLogs(sim: Simulation, host: string, request: HttpRequest, first: HttpResponse, response: ServerResponse): void {
+  const { tail: _tail, ...everything } = request.query ?? {};
+  const all = (): HttpResponse => withEngineConnection(sim, host, (send) => send({ ...request, query: everything }));
+  const tty = (first.body as { tty?: boolean }).tty === true;
+  response.writeHead(200, { ...first.headers, "Content-Type": tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream" });
+  const write = (frames: readonly LogFrame[]): void => {
+    for (const frame of frames) response.write(tty ? frame.text : multiplexedFrame(frame));
+  };
+  write((first.body as { frames: readonly LogFrame[] }).frames);
+  let sent = (all().body as { frames: readonly LogFrame[] }).frames.length;
+  let polls = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed || ++polls > followPollsMax) {
+      clearInterval(timer);
+      response.end();
+      return;
+    }
+    const next = all();
+    if (next.statusCode !== 200) {
+      clearInterval(timer);
+      response.end();
+      return;
+    }
+    const frames = (next.body as { frames: readonly LogFrame[] }).frames;
+    write(frames.slice(sent));
+    sent = frames.length;
+  }, followPollIntervalMs);
+  response.on("close", () => clearInterval(timer));
 }
 
 function writeError(response: ServerResponse, statusCode: number, message: string): void {

@@ -147,4 +147,32 @@ describe("live mode", () => {
     expect(first.mismatches).toEqual([]);
     expect(replaySession(log).sim.traceHash()).toBe(first.sim.traceHash());
   });
+
+  it("follows a container's logs as the live clock runs (docker logs -f)", async () => {
+    const live = await startLiveSwarm({ seed: "follow-test", managers: 1, workers: 0, speed: 100 });
+    try {
+      const manager = live.servers[0]!;
+      expect((await docker(manager, "run", "-d", "--name", "pinger", "alpine", "ping", "docker.com")).exitCode).toBe(0);
+      const base = manager.url.replace("tcp://", "http://");
+      const controller = new AbortController();
+      const response = await fetch(`${base}/v1.50/containers/pinger/logs?stdout=1&stderr=1&follow=1&tail=1`, { signal: controller.signal });
+      expect(response.headers.get("content-type")).toBe("application/vnd.docker.multiplexed-stream");
+      const reader = response.body!.getReader();
+      let received = Buffer.alloc(0);
+      const deadline = performance.now() + 1_000;
+      // ping prints a line a second; at 100x, a second of wall time brings about a hundred.
+      while (performance.now() < deadline && received.length < 2_000) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received = Buffer.concat([received, Buffer.from(value)]);
+      }
+      controller.abort();
+      let lines = 0;
+      for (let offset = 0; offset + 8 <= received.length; offset += 8 + received.readUInt32BE(offset + 4)) lines++;
+      expect(lines).toBeGreaterThan(10);
+      expect(received.toString("latin1")).toMatch(/64 bytes from [0-9.]+: seq=\d+ ttl=\d+ time=/);
+    } finally {
+      await live.stop();
+    }
+  });
 });
