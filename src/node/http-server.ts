@@ -191,7 +191,41 @@ function respond(
   log.push({ host, arrivedAtMs, timeMs: sim.now, method, path: url.pathname, query, ...(body === undefined ? {} : { body }), statusCode: answer.statusCode });
   onServed?.(log[log.length - 1]!);
   if (isFollowedLogs(request, answer)) followLogs(sim, host, request, answer, response);
+  else if (/\/events$/.test(request.path) && answer.statusCode === 200) streamEvents(sim, host, request, answer, response);
   else writeAnswer(response, request, answer);
+}
+
+/**
+ * `GET /events`: one JSON message per line; without `until`, the stream stays open and each poll
+ * asks dockerd for the events since the previous one (by the simulated wall clock), as the
+ * simulation runs.
+ */
+function streamEvents(sim: Simulation, host: string, request: HttpRequest, first: HttpResponse, response: ServerResponse): void {
+  response.writeHead(200, { ...first.headers, "Content-Type": "application/json" });
+  const write = (answer: HttpResponse): void => {
+    for (const message of (answer.body as { events: readonly unknown[] }).events) response.write(`${JSON.stringify(message)}\n`);
+  };
+  write(first);
+  if (request.query?.until !== undefined && request.query.until !== "") {
+    response.end();
+    return;
+  }
+  const seconds = (wallTimeMs: number): string => (wallTimeMs / 1000).toFixed(9);
+  let lastMs = sim.startTimeMs + sim.now;
+  let polls = 0;
+  const timer = setInterval(() => {
+    const nowMs = sim.startTimeMs + sim.now;
+    if (response.destroyed || ++polls > followPollsMax) {
+      clearInterval(timer);
+      response.end();
+      return;
+    }
+    if (nowMs <= lastMs) return;
+    const next = withEngineConnection(sim, host, (send) => send({ ...request, query: { ...request.query, since: seconds(lastMs), until: seconds(nowMs) } }));
+    lastMs = nowMs;
+    if (next.statusCode === 200) write(next);
+  }, followPollIntervalMs);
+  response.on("close", () => clearInterval(timer));
 }
 
 /** A `logs` request with `follow` whose first answer is a log stream. */

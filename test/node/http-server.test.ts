@@ -97,6 +97,24 @@ describe("the Engine API over HTTP, with the real docker CLI", () => {
     expect(bytes.readUInt32BE(4)).toBeGreaterThan(0);
   });
 
+  it("serves docker events: a container's life in moby's order, filtered by container", async () => {
+    const base = server.url.replace("tcp://", "http://");
+    const sinceSeconds = ((sim.startTimeMs + sim.now) / 1000).toFixed(9);
+    expect((await docker(server, "run", "-d", "--name", "eventful", "nginx")).exitCode).toBe(0);
+    sim.runFor(1_000);
+    expect((await docker(server, "stop", "eventful")).exitCode).toBe(0);
+    expect((await docker(server, "rm", "eventful")).exitCode).toBe(0);
+    const untilSeconds = ((sim.startTimeMs + sim.now) / 1000).toFixed(9);
+    const filters = encodeURIComponent(JSON.stringify({ container: ["eventful"] }));
+    const response = await fetch(`${base}/v1.50/events?since=${sinceSeconds}&until=${untilSeconds}&filters=${filters}`);
+    const messages = (await response.text()).trim().split("\n").map((line) => JSON.parse(line) as { Action: string; Actor: { Attributes: Record<string, string> } });
+    expect(messages.map((message) => message.Action)).toEqual(["create", "start", "kill", "die", "stop", "destroy"]);
+    expect(messages[2]!.Actor.Attributes).toMatchObject({ name: "eventful", image: "nginx", signal: "3" }); // nginx stops on SIGQUIT (its STOPSIGNAL)
+    expect(messages[3]!.Actor.Attributes.exitCode).toBe("0");
+    const printed = await docker(server, "events", "--since", sinceSeconds, "--until", untilSeconds, "--filter", "container=eventful", "--format", "{{.Type}} {{.Action}}");
+    expect(printed.stdout).toBe("container create\ncontainer start\ncontainer kill\ncontainer die\ncontainer stop\ncontainer destroy\n");
+  });
+
   it("answers bad requests with Docker's errors and changes nothing", async () => {
     const base = server.url.replace("tcp://", "http://");
     const before = (await docker(server, "ps", "-aq")).stdout;

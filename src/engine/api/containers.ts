@@ -156,6 +156,7 @@ function* createContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rou
     sandboxId: daemon.newId(),
   };
   daemon.saveContainer(record);
+  daemon.containerEvent(record, "create");
   daemon.context.emit("engine.container.create", { host: daemon.hostName, id, name: record.name.slice(1), image: record.imageName });
   return { statusCode: 201, body: { Id: id, Warnings: [] } };
 }
@@ -207,6 +208,7 @@ function* startContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rout
   const record = daemon.findContainer(request.params.id!);
   if (record.state.running && !record.state.restarting) return { statusCode: 304 };
   yield* daemon.startContainer(record.id);
+  daemon.containerEvent(record, "start");
   daemon.context.emit("engine.container.start", { host: daemon.hostName, id: record.id, name: record.name.slice(1) });
   return { statusCode: 204 };
 }
@@ -222,6 +224,7 @@ function* stopContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Route
   const record = daemon.findContainer(request.params.id!);
   const stopped = yield* daemon.stopContainer(record.id, timeoutSecondsOf(request, record));
   if (!stopped) return { statusCode: 304 };
+  daemon.containerEvent(record, "stop");
   daemon.context.emit("engine.container.stop", { host: daemon.hostName, id: record.id, name: record.name.slice(1) });
   return { statusCode: 204 };
 }
@@ -290,6 +293,7 @@ function* removeContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rou
   }
   if (daemon.containers.get(record.id)?.state.running) throw new ApiError(500, `Could not kill running container ${record.id}, cannot remove - tried to kill container, but did not receive an exit event`);
   daemon.deleteContainer(record.id);
+  daemon.containerEvent(record, "destroy");
   daemon.context.emit("engine.container.destroy", { host: daemon.hostName, id: record.id, name: record.name.slice(1) });
   return { statusCode: 204 };
 }

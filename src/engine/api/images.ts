@@ -118,6 +118,7 @@ export function* pullImage(daemon: Dockerd, text: string): Coroutine<ProgressMes
   }
   const record = storeImage(daemon, manifest, reference);
   messages.push({ status: `Digest: ${manifest.digest}` }, { status: `Status: Downloaded newer image for ${name}` });
+  daemon.events.record({ status: "pull", id: name, Type: "image", Action: "pull", Actor: { ID: name, Attributes: { name: familiarName(reference) } }, scope: "local" }, daemon.wallTimeMs);
   daemon.context.emit("engine.image.pull", { host: daemon.hostName, reference: canonicalString(reference), id: record.id });
   return messages;
 }

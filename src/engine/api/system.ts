@@ -10,6 +10,8 @@ import type { ClusterState } from "../../swarm/types.js";
 import { engineVersion, type Dockerd } from "../dockerd/daemon.js";
 import { apiTime } from "./container-shapes.js";
 import { apiVersion, minimumApiVersion, type Route, type RouteRequest, type RouteResult } from "./router.js";
+import { badRequest } from "./http.js";
+import { parseFilters } from "./lookup.js";
 
 /** Versions of the components swarmsim presents, as Docker 28.2.2's static packages ship them. */
 export const componentVersions = {
@@ -40,6 +42,38 @@ function* ping(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> 
       "Content-Type": "text/plain; charset=utf-8",
     },
   };
+}
+
+/** A `since`/`until` of `/events`: Unix seconds, possibly with a fraction; null when absent. */
+function eventTimeMs(value: string | undefined, name: string): number | null {
+  if (value === undefined || value === "") return null;
+  if (!/^\d+(\.\d+)?$/.test(value)) throw badRequest(`invalid value for ${name}: ${value}`);
+  return Number(value) * 1000;
+}
+
+/**
+ * `GET /events?since=&until=&filters=`: the events dockerd kept (the last 256) between `since`
+ * (default: now, as moby streams only new events) and `until` (default: now), filtered by
+ * `type`, `event`, `container` (id or name) and `image`. The HTTP server streams them, one JSON
+ * message per line, and keeps following while `until` is absent.
+ */
+function* events(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const nowMs = daemon.wallTimeMs;
+  const sinceMs = eventTimeMs(request.query.since, "since") ?? nowMs;
+  const untilMs = Math.min(eventTimeMs(request.query.until, "until") ?? nowMs, nowMs);
+  const filters = parseFilters(request.query.filters);
+  const matches = (wanted: readonly string[] | undefined, ...values: readonly (string | undefined)[]): boolean =>
+    wanted === undefined || wanted.some((value) => values.some((candidate) => candidate !== undefined && (candidate === value || (value.length >= 12 && candidate.startsWith(value)))));
+  const messages = daemon.events
+    .between(sinceMs, untilMs)
+    .filter(
+      (message) =>
+        matches(filters.type, message.Type) &&
+        matches(filters.event, message.Action) &&
+        matches(filters.container, ...(message.Type === "container" ? [message.Actor.ID, message.Actor.Attributes.name] : [])) &&
+        matches(filters.image, message.Actor.Attributes.image),
+    );
+  return { statusCode: 200, body: { events: messages } };
 }
 
 function* version(_daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
@@ -192,6 +226,7 @@ function* info(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> 
 /** The system routes. */
 export const systemRoutes: readonly Route<Dockerd>[] = [
   { method: "GET", pattern: "/_ping", handler: ping },
+  { method: "GET", pattern: "/events", handler: events },
   { method: "GET", pattern: "/version", handler: version },
   { method: "GET", pattern: "/info", handler: info },
 ];

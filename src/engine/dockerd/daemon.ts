@@ -29,6 +29,8 @@ import { SwarmManager } from "../../swarm/manager/manager.js";
 import { SwarmAgent } from "../../swarm/agent/agent.js";
 import { agentProcessName, managerProcessName, readLocalState } from "../../swarm/node/local-state.js";
 import { nextRestartDelayMs, shouldRestart } from "./restart-policy.js";
+import { containerEventMessage, DockerEventsLog } from "./docker-events.js";
+import { signalNumbers } from "../../containerd/signals.js";
 
 /** The process name of dockerd on every engine host. */
 export const dockerdProcessName = "dockerd";
@@ -76,6 +78,8 @@ export class Dockerd extends RpcProcess {
   readonly networks = new Map<string, NetworkRecord>();
   /** Volumes by name. */
   readonly volumes = new Map<string, VolumeRecord>();
+  /** The last events, for `GET /events` (kept in memory only, as moby does). */
+  readonly events = new DockerEventsLog();
   /** The daemon configuration read at start. */
   config: DaemonConfig = {};
   /** This engine's id (`docker info` ID), kept on disk. */
@@ -425,6 +429,7 @@ export class Dockerd extends RpcProcess {
     }));
     // The container may have been removed while containerd was being asked.
     if (record === undefined) return;
+    this.containerEvent(record, "die", { exitCode: String(record.state.exitCode) });
     this.coroutines.notify(`exit:${id}`, record.state.exitCode);
     if (record.hostConfig.AutoRemove) {
       this.deleteContainer(id);
@@ -456,6 +461,9 @@ export class Dockerd extends RpcProcess {
   /** Sends a signal to a running container through containerd. */
   *signalContainer(id: string, signal: string): Coroutine<void> {
     yield* containerd(this.context.host, "tasks.Kill", { containerId: id, signal });
+    // moby logs a kill event for every signal it sends (stop's included), with the signal's number.
+    const record = this.containers.get(id);
+    if (record !== undefined) this.containerEvent(record, "kill", { signal: String(signalNumbers[signal] ?? signal) });
   }
 
   /**
@@ -492,6 +500,12 @@ export class Dockerd extends RpcProcess {
   }
 
   /** Waits until a container is not running; returns its exit code. */
+  /** Records a container event for `GET /events` (and the simulation's `engine.container.die` for `die`). */
+  containerEvent(record: ContainerRecord, action: string, extra: Readonly<Record<string, string>> = {}): void {
+    this.events.record(containerEventMessage(record, action, extra), this.wallTimeMs);
+    if (action === "die") this.context.emit("engine.container.die", { host: this.hostName, id: record.id, name: record.name.slice(1), exitCode: record.state.exitCode });
+  }
+
   *waitNotRunning(id: string, timeoutMs: number): Coroutine<number> {
     const record = this.containers.get(id);
     if (record !== undefined && record.state.running) yield* waitFor(`exit:${id}`, timeoutMs);
