@@ -172,6 +172,7 @@ export class Simulation extends SimulationKernel {
           tty: options.tty ?? false,
           columns: options.columns ?? 80,
           nowWallMs: () => this.wallTimeMs(),
+          sleep: (durationMs) => this.runFor(durationMs),
         });
       } catch (error) {
         // The CLI's own connection errors: printed as the docker CLI prints them, exit 1.

@@ -52,6 +52,11 @@ export interface DockerCliEnvironment {
   readonly columns: number;
   /** The current wall-clock time of the simulation (ms since the epoch), for "2 minutes ago". */
   readonly nowWallMs: () => number;
+  /**
+   * Lets `durationMs` of simulated time pass, as the CLI sleeps between polls (absent: the clock
+   * moves only as requests are answered).
+   */
+  readonly sleep?: (durationMs: number) => void;
 }
 
 /** A command group (`docker network`): its definition and its subcommands by every name they answer to. */

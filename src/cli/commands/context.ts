@@ -17,6 +17,11 @@ export interface CommandEnvironment {
   readonly columns: number;
   /** The simulation's wall-clock time, ms since the Unix epoch. */
   readonly nowWallMs: () => number;
+  /**
+   * Lets `durationMs` of simulated time pass, as the CLI sleeps between polls (absent: the clock
+   * moves only as requests are answered).
+   */
+  readonly sleep?: (durationMs: number) => void;
 }
 
 /** The output one command has written so far. */

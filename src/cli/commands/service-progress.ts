@@ -7,9 +7,9 @@
  * verify that tasks are stable...` and `verify: Service helloworld converged`.
  *
  * Docker polls every 200 ms of real time until the service converged and stayed converged for
- * the update monitor period (5 s by default). Here time is the simulation's: every Engine API
- * call advances it, so each round is followed by at least 200 ms of simulated time (as Docker sleeps
- * 200 ms after each round), and cheap `GET /_ping` calls let the clock move in between. The
+ * the update monitor period (5 s by default). Here time is the simulation's: each round is
+ * followed by 200 ms of simulated time (`sleep`, as Docker sleeps 200 ms after each round; against
+ * an engine without a clock to move, cheap `GET /_ping` calls let time pass instead). The
  * wait is bounded: after {@link maximumRounds} rounds (10 simulated minutes at 200 ms) or
  * {@link maximumCalls} API calls, the CLI stops waiting with the message docker prints on
  * Ctrl-C ("Operation continuing in background."), and the command succeeds.
@@ -221,6 +221,11 @@ export function waitOnService(context: CommandContext, serviceId: string, quiet:
       convergedAtMs = null;
     }
     // Docker sleeps 200 ms after each round: let the simulated clock move as far.
+    if (context.sleep !== undefined) {
+      context.sleep(roundIntervalMs);
+      continue;
+    }
+    // Without a clock to move (a scripted engine), cheap `GET /_ping` calls advance it.
     const workEndMs = context.nowWallMs();
     let previousMs = workEndMs;
     while (context.nowWallMs() - workEndMs < roundIntervalMs && calls < maximumCalls) {

@@ -23,6 +23,7 @@ import {
   writeLocalState,
 } from "../../swarm/node/local-state.js";
 import { newObjectId } from "../../swarm/identifiers.js";
+import { isTaskDirty } from "../../swarm/orchestrator/task.js";
 import { DiskRaftStorage } from "../../swarm/raft-driver/disk-storage.js";
 import { createChange, deleteChange, updateChange, type StoreChange } from "../../swarm/store/index.js";
 import { withRemovedNode, type ClusterState, type NodeDescription, type Service, type SwarmNode, type Task } from "../../swarm/types.js";
@@ -446,9 +447,17 @@ function* listTasks(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResu
     .filter((task) => nodeIds === undefined || nodeIds.includes(task.nodeId))
     .filter((task) => filters["desired-state"] === undefined || filters["desired-state"].includes(task.desiredState))
     .filter((task) => filters.id === undefined || filters.id.some((id) => task.id.startsWith(id)))
+    // moby's `_up-to-date` (the CLI's progress asks for it): only tasks whose spec matches their service's (swarmkit's IsTaskDirty).
+    .filter((task) => filters["_up-to-date"] === undefined || isTaskUpToDate(state, task))
     .sort((left, right) => (left.id < right.id ? -1 : 1));
   const context = apiContext(daemon, state);
   return { statusCode: 200, body: tasks.map((task) => taskToApi(task, context)) };
+}
+
+/** Whether a task runs its service's current spec (a task of a removed service is not). */
+function isTaskUpToDate(state: ClusterState, task: Task): boolean {
+  const service = state.services[task.serviceId];
+  return service !== undefined && !isTaskDirty(service, task, state.nodes[task.nodeId]);
 }
 
 function* inspectTask(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
