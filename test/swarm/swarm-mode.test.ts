@@ -197,6 +197,20 @@ describe("swarm mode", () => {
     expect(within(120, () => runningContainers() === "")).toBe(true);
   });
 
+  it("keeps a task that fits nowhere pending with the scheduler's explanation, shown by service ps as Docker shows it", () => {
+    const sim = Simulation.swarm({ seed: "pending", managers: 1, workers: 1 });
+    sim.exec("manager1", "docker service create -d --name pending --constraint node.labels.zone==nowhere alpine sleep 3600");
+    sim.runFor(5_000);
+    expect(sim.exec("manager1", "docker service ps pending").stdout).toMatch(/ +Running +Pending \d+ seconds ago +"no suitable node \(scheduling …" +\n$/);
+    expect(sim.exec("manager1", "docker service ps --no-trunc pending").stdout).toContain('"no suitable node (scheduling constraints not satisfied on 2 nodes)"');
+    const task = Object.values(sim.clusterState()!.tasks)[0]!;
+    expect(task.status).toMatchObject({ state: "pending", message: "pending task scheduling", error: "no suitable node (scheduling constraints not satisfied on 2 nodes)" });
+    // Once a node fits, the task is placed and the explanation goes with the new status.
+    sim.exec("manager1", "docker node update --label-add zone=nowhere worker1");
+    sim.runFor(30_000);
+    expect(sim.exec("manager1", "docker service ps pending").stdout).toMatch(/pending\.1 +alpine:latest +worker1 +Running +Running \d+ seconds ago +\n$/);
+  });
+
   it("lets nodes leave: a manager only with --force (removed from Raft), then docker node rm", () => {
     const sim = Simulation.swarm({ seed: "leave", managers: 3, workers: 1 });
     const refused = sim.exec("manager3", "docker swarm leave");

@@ -328,9 +328,16 @@ export class SwarmManager extends RpcProcess {
     }
     if (changes.length === 0 && this.schedulingNeeded) {
       this.schedulingNeeded = false;
-      for (const assignment of scheduleTasks(this.state, { nowMs: now }).assignments) {
+      const decisions = scheduleTasks(this.state, { nowMs: now });
+      for (const assignment of decisions.assignments) {
         const task = this.state.tasks[assignment.taskId]!;
-        changes.push(updateChange("tasks", { ...task, nodeId: assignment.nodeId, status: { ...task.status, state: "assigned", message: assignment.message, timestamp: now } }));
+        // A fresh status, as swarmkit writes it: a pending task's explanation goes.
+        changes.push(updateChange("tasks", { ...task, nodeId: assignment.nodeId, status: { ...task.status, state: "assigned", message: assignment.message, error: "", timestamp: now } }));
+      }
+      // A task that fits nowhere stays pending with the scheduler's explanation (swarmkit's noSuitableNode writes Status.Err).
+      for (const { taskId, explanation } of decisions.unassigned) {
+        const task = this.state.tasks[taskId]!;
+        if (task.status.error !== explanation) changes.push(updateChange("tasks", { ...task, status: { ...task.status, error: explanation } }));
       }
     }
     if (changes.length > 0) this.run(this.propose(changes), (error) => this.proposed(error, statuses));
