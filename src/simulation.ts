@@ -17,11 +17,14 @@ import { RaftObservers, type RaftObserver, type RaftSettings } from "./swarm/raf
 import { RaftProcess, raftProcessName, type AppliedProposal } from "./swarm/raft-driver/raft-process.js";
 import { addMember, appliedAt, liveLeader, proposeAt, raftNodeOf, raftStatusOf, removeMember, swarmManagerOf } from "./swarm/raft-driver/api.js";
 import type { ClusterState } from "./swarm/types.js";
+import { TimeTravel, type HistoryInfo, type HistoryOptions, type WorldChange, type WorldState } from "./time-travel/time-travel.js";
 
 /** Options for `new Simulation(...)`. */
 export interface SimulationOptions extends KernelOptions {
   /** Engine settings for every host (each `addHost` can override them); `false` for bare hosts. */
   readonly engine?: EngineOptions | false;
+  /** Kept history for `stateAt`, `diff` and `fork`: bounds `historySnapshotsMax` and `historyInputsMax`. */
+  readonly history?: HistoryOptions;
 }
 
 /** Options for `Simulation.addHost`. */
@@ -85,6 +88,8 @@ export class Simulation extends SimulationKernel {
   private readonly raftObservers = new RaftObservers();
   /** The Raft settings of this simulation's group (set by `Simulation.swarm`). */
   private raftSettings: RaftSettings = {};
+  /** Kept world states and the input log (time travel). */
+  private readonly timeTravel: TimeTravel;
 
   /**
    * Builds hosts `manager1..N` and `worker1..M` and starts a Raft group on the managers, then
@@ -114,6 +119,7 @@ export class Simulation extends SimulationKernel {
         sim.spawn(name, raftProcessName, () => new RaftProcess(sim.raftSettings, managerNames, sim.raftObservers), { startOnBoot: true });
       }
       sim.runUntil(() => sim.leader() !== undefined, { timeoutMs: swarmLeaderWaitMs });
+      sim.timeTravel.startFromSwarm(options);
       return sim;
     }
     // A real swarm, formed as a person would form it: init on manager1, join the others.
@@ -136,6 +142,7 @@ export class Simulation extends SimulationKernel {
       return sim.leader() !== undefined && nodes.length === managers + workers && nodes.every((node) => node.status.state === "ready");
     };
     if (!sim.runUntil(ready, { timeoutMs: swarmLeaderWaitMs })) throw new SimulationError("the swarm did not become ready (a leader, every node ready)");
+    sim.timeTravel.startFromSwarm(options);
     return sim;
   }
 
@@ -143,6 +150,32 @@ export class Simulation extends SimulationKernel {
   constructor(options: SimulationOptions = {}) {
     super(options);
     this.engineDefaults = options.engine ?? {};
+    this.timeTravel = new TimeTravel(this, options);
+  }
+
+  /** @internal Keeps the world state when the clock leaves an instant at which it changed. */
+  protected override instantEnding(): void {
+    this.timeTravel.instantEnding();
+  }
+
+  /** The whole state (hosts, processes, Raft members, store) at a past virtual time; throws outside the kept history. */
+  stateAt(timeMs: number): WorldState {
+    return this.timeTravel.stateAt(timeMs);
+  }
+
+  /** What changed between two virtual times: hosts, processes, Raft roles and leader, store objects. */
+  diff(fromMs: number, toMs: number): WorldChange[] {
+    return this.timeTravel.diff(fromMs, toMs);
+  }
+
+  /** A copy of this simulation as it is now (rebuilt by replaying its inputs), to go on differently. */
+  fork(): Simulation {
+    return this.timeTravel.fork();
+  }
+
+  /** What the kept history holds: state and input counts, bounds, why `fork` would be refused. */
+  get historyInfo(): HistoryInfo {
+    return this.timeTravel.info();
   }
 
   protected override createFaults(): Faults {

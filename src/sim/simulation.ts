@@ -176,6 +176,7 @@ export class SimulationKernel {
       for (let next = this.peekLive(); next !== undefined && next.time <= deadline; next = this.peekLive()) {
         this.processNext();
       }
+      if (deadline > this.currentTimeMs) this.instantEnding();
       this.currentTimeMs = deadline;
     } finally {
       this.busyDepth--;
@@ -200,6 +201,7 @@ export class SimulationKernel {
         if (condition()) return true;
         const next = this.peekLive();
         if (next === undefined || next.time > deadline) {
+          if (deadline > this.currentTimeMs) this.instantEnding();
           this.currentTimeMs = deadline;
           return condition();
         }
@@ -524,8 +526,12 @@ export class SimulationKernel {
       this.instantTimeMs = time;
       this.instantCount = 1;
     }
+    if (time > this.currentTimeMs) this.instantEnding();
     this.currentTimeMs = time;
   }
+
+  /** @internal Called just before the clock moves past the current instant (the hook of the kept history); does nothing here. */
+  protected instantEnding(): void {}
 
   private perform(event: ScheduledEvent): void {
     switch (event.kind) {
