@@ -50,3 +50,4 @@ export type { HttpRequest, HttpResponse, LogFrame } from "./engine/api/http.js";
 export type { EngineOptions } from "./engine/install.js";
 export { DaemonConnectionError } from "./engine/transport.js";
 export { formatProcessTree } from "./host/process-tree.js";
+export * as render from "./render/index.js";
