@@ -51,3 +51,14 @@ export type { EngineOptions } from "./engine/install.js";
 export { DaemonConnectionError } from "./engine/transport.js";
 export { formatProcessTree } from "./host/process-tree.js";
 export * as render from "./render/index.js";
+// Types the exported API mentions (so the reference documents them too).
+export type { SwarmOptions } from "./simulation.js";
+export type * from "./swarm/types.js";
+export type * from "./swarm/raft/types.js";
+export type { RaftOptions, RaftBugs } from "./swarm/raft/options.js";
+export type { RaftSettings } from "./swarm/raft-driver/raft-node.js";
+export type { AppliedProposal } from "./swarm/raft-driver/raft-process.js";
+export type { ProcessInstance } from "./sim/process.js";
+export type { ProcessUnit } from "./host/host.js";
+export type { RuncCommand } from "./containerd/events.js";
+export type { StoreCollectionName } from "./time-travel/diff.js";

@@ -25,3 +25,5 @@ export {
 export { runCommandLine, parseShard, usage, UsageError, usageExitCode, failureExitCode, defaultResultsDirectory, type CommandLineIo } from "./command-line.js";
 export { listen, requestBodyBytesMax, pendingRequestsMax, servedLogMax, type EngineServer, type ListenOptions, type ServedRequest } from "./http-server.js";
 export { startLiveSwarm, replaySession, applyLiveFault, parseLiveFault, buildSessionSwarm, clockPumpIntervalMs, faultBodyBytesMax, type LiveSwarm, type LiveOptions, type LiveSettings, type LiveFault, type SessionEntry, type ReplayResult } from "./live.js";
+// Types the exported API mentions (so the reference documents them too).
+export type { ExperimentInfo, WorkerTask, TraceTaskValue } from "./protocol.js";

@@ -107,3 +107,11 @@ export {
   type Watcher,
   type WatchOptions,
 } from "./invariants/index.js";
+// Types the exported API mentions (so the reference documents them too).
+export type { Ready } from "../swarm/raft/types.js";
+export type { RaftCheckerOptions } from "../swarm/raft/checkers.js";
+export type { ManagerStore, RaftObserverFunction } from "./invariants/types.js";
+export type { AcknowledgedWritesOptions } from "./invariants/writes.js";
+export type { ConvergenceOptions } from "./invariants/convergence.js";
+export type { CountOptions } from "./invariants/counts.js";
+export type { RaftSafetyOptions } from "./invariants/raft-safety.js";
