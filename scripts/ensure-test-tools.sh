@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs before `npm test` (the pretest script): makes sure the tools some tests drive for real are
+# installed — Debian's chromium for the browser page test, jupyter and the tslab kernel for the
+# notebook test — installing them when this machine can (root with apt-get and npm). It never
+# fails: a test whose tool is still missing fails itself, loudly, saying how to install it.
+set -uo pipefail
+can_install() { [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; }
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = "0" ]; then apt-get update -qq >/dev/null 2>&1 || true; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 || echo "ensure-test-tools: could not install $* (the tests that need it will say so)"
+}
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 && can_install; then
+  echo "ensure-test-tools: installing Debian's chromium for test/browser (once)"
+  apt_install chromium
+fi
+if [ -f test/notebooks/notebook.test.ts ]; then
+  if ! command -v jupyter >/dev/null 2>&1 && can_install; then
+    echo "ensure-test-tools: installing jupyter for test/notebooks (once)"
+    apt_install jupyter-nbconvert python3-ipykernel jupyter-client
+  fi
+  if ! command -v tslab >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v npm >/dev/null 2>&1; then
+    echo "ensure-test-tools: installing the tslab kernel for test/notebooks (once)"
+    (npm install -g tslab >/dev/null 2>&1 && tslab install >/dev/null 2>&1) || echo "ensure-test-tools: could not install tslab (test/notebooks will say so)"
+  fi
+fi
+exit 0
