@@ -19,9 +19,9 @@ if [ -f test/notebooks/notebook.test.ts ]; then
     echo "ensure-test-tools: installing jupyter for test/notebooks (once)"
     apt_install jupyter-nbconvert python3-ipykernel jupyter-client
   fi
-  if ! command -v tslab >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v npm >/dev/null 2>&1; then
+  if ! (command -v tslab >/dev/null 2>&1 && jupyter kernelspec list 2>/dev/null | grep -q tslab) && [ "$(id -u)" = "0" ] && command -v npm >/dev/null 2>&1; then
     echo "ensure-test-tools: installing the tslab kernel for test/notebooks (once)"
-    (npm install -g tslab >/dev/null 2>&1 && tslab install >/dev/null 2>&1) || echo "ensure-test-tools: could not install tslab (test/notebooks will say so)"
+    (npm install -g tslab >/dev/null 2>&1 && tslab install --python=/usr/bin/python3 >/dev/null 2>&1) || echo "ensure-test-tools: could not install tslab (test/notebooks will say so)"
   fi
 fi
 exit 0
