@@ -2,7 +2,7 @@
 // A live swarm in the browser: a 3-manager, 2-worker swarmsim simulation whose virtual clock
 // advances with wall time (10x by default), redrawn with `render.renderCluster` after every step.
 // Buttons inject faults and run docker commands; the time slider shows the kept world state of a
-// past virtual time (`sim.stateAt`) as a text summary, since the renderers draw a live simulation.
+// past virtual time (`sim.stateAt`), drawn with `render.renderClusterAt` and summarised as text.
 //
 // Run it with `npm run browser` (Vite serves this folder). `?seed=...` picks another seed.
 import { Simulation, render, type WorldState } from "swarmsim";
@@ -112,6 +112,9 @@ function summarize(state: WorldState): string {
   return lines.join("\n");
 }
 
+/** Where the picture of a past time goes. */
+const pastPicture = document.getElementById("past-picture") as HTMLDivElement;
+
 function drawPast(): void {
   const info = sim.historyInfo;
   const oldest = info.oldestTimeMs ?? 0;
@@ -122,6 +125,8 @@ function drawPast(): void {
   ui.timeLabel.textContent = `${(t / 1_000).toFixed(1)} s of ${(sim.now / 1_000).toFixed(1)} s`;
   try {
     const state = sim.stateAt(t);
+    // The picture of the past (render.renderClusterAt), with the text summary below it.
+    pastPicture.innerHTML = ui.follow.checked ? "" : render.renderClusterAt(sim, t, { title: `The cluster at virtual ${(t / 1_000).toFixed(1)} s` });
     ui.past.textContent = summarize(state);
     ui.past.dataset.leader = state.leader?.host ?? "";
     ui.past.dataset.time = String(t);

@@ -55,21 +55,72 @@ interface HostFacts {
 export function renderCluster(sim: Simulation, options: ClusterViewOptions = {}): string {
   const state = sim.clusterState();
   const leader = sim.leader();
-  const wanted = options.hosts ?? defaultHosts(sim, state);
+  const wanted = options.hosts ?? defaultHosts(sim.hosts().map((host) => host.name), state);
   const names = wanted.slice(0, clusterHostsDrawnMax);
-  const facts = names.map((name) => hostFacts(sim, name, state, leader?.host));
-  const groups = partitionGroups(sim, names);
+  return drawCluster({
+    title: options.title ?? `Cluster at ${sim.isoTime()} (virtual ${(sim.now / 1_000).toFixed(3)} s)`,
+    state,
+    leader,
+    facts: names.map((name) => hostFacts(sim, name, state, leader?.host)),
+    groups: partitionGroups(sim, names),
+    partitionsNote: `${sim.network.partitions().length} partition(s) in force`,
+    hiddenHosts: wanted.length - names.length,
+  });
+}
+
+/**
+ * The cluster view at a past virtual time, drawn from the kept world state `sim.stateAt(timeMs)`
+ * (time travel): the same picture as {@link renderCluster} at that time, except that partitions
+ * are not part of the kept state and are not drawn. Throws as `stateAt` does outside the kept
+ * history.
+ */
+export function renderClusterAt(sim: Simulation, timeMs: number, options: ClusterViewOptions = {}): string {
+  const world = sim.stateAt(timeMs);
+  const state = world.store ?? undefined;
+  const leader = world.leader ?? undefined;
+  const wanted = options.hosts ?? defaultHosts(world.hosts.map((host) => host.name), state);
+  const names = wanted.slice(0, clusterHostsDrawnMax);
+  const facts = names.flatMap((name): HostFacts[] => {
+    const host = world.hosts.find((candidate) => candidate.name === name);
+    if (host === undefined) return [];
+    const member = world.raft.find((candidate) => candidate.host === name);
+    const node = state === undefined ? undefined : Object.values(state.nodes).find((candidate) => candidate.description.hostname === name);
+    return [{ name, address: host.address, up: host.up, node, raft: host.up && member !== undefined ? { state: member.role, term: member.term } : undefined, leader: host.up && leader?.host === name, tasks: nodeTasks(state, node) }];
+  });
+  return drawCluster({
+    title: options.title ?? `Cluster at ${sim.isoTime(world.timeMs)} (virtual ${(world.timeMs / 1_000).toFixed(3)} s, from the kept history)`,
+    state,
+    leader,
+    facts,
+    groups: [facts.map((_, index) => index)],
+    partitionsNote: "partitions not kept in the history",
+    hiddenHosts: wanted.length - names.length,
+  });
+}
+
+/** What a cluster picture is drawn from, live or from the kept history. */
+interface ClusterModel {
+  readonly title: string;
+  readonly state: ClusterState | undefined;
+  readonly leader: { readonly host: string; readonly term: number } | undefined;
+  readonly facts: readonly HostFacts[];
+  /** Indexes into `facts`, one list per partition group. */
+  readonly groups: readonly (readonly number[])[];
+  readonly partitionsNote: string;
+  readonly hiddenHosts: number;
+}
+
+function drawCluster(model: ClusterModel): string {
+  const { state, leader, facts, groups, title } = model;
 
   const boxHeights = facts.map((host) => hostTextHeightPx + Math.ceil(Math.min(host.tasks.length, clusterTasksPerHostDrawnMax) / tasksPerRow) * (taskHeightPx + 4) + 8);
   const boxHeightPx = Math.max(120, ...boxHeights);
   const body: string[] = [];
-  const title = options.title ?? `Cluster at ${sim.isoTime()} (virtual ${(sim.now / 1_000).toFixed(3)} s)`;
   body.push(textElement(title, { x: marginPx, y: 22, "font-size": 15, "font-weight": "bold" }));
   const summary = leader === undefined ? "no leader" : `leader ${leader.host}, term ${leader.term}`;
-  const partitions = sim.network.partitions().length;
-  const hidden = wanted.length - names.length;
+  const hidden = model.hiddenHosts;
   body.push(
-    textElement(`${summary}; ${partitions} partition(s) in force${hidden > 0 ? `; ${hidden} host(s) not drawn (bound ${clusterHostsDrawnMax})` : ""}`, {
+    textElement(`${summary}; ${model.partitionsNote}${hidden > 0 ? `; ${hidden} host(s) not drawn (bound ${clusterHostsDrawnMax})` : ""}`, {
       x: marginPx,
       y: 38,
       "font-size": 11,
@@ -105,12 +156,11 @@ export function storeTasks(state: ClusterState): Task[] {
 }
 
 /** The hosts that are nodes of the swarm (not, e.g., the simulated registry), or every host when there is no swarm. */
-function defaultHosts(sim: Simulation, state: ClusterState | undefined): string[] {
-  const all = sim.hosts().map((host) => host.name);
-  if (state === undefined) return all;
+function defaultHosts(all: readonly string[], state: ClusterState | undefined): string[] {
+  if (state === undefined) return [...all];
   const nodeHosts = new Set(Object.values(state.nodes).map((node) => node.description.hostname));
   const swarmHosts = all.filter((name) => nodeHosts.has(name));
-  return swarmHosts.length > 0 ? swarmHosts : all;
+  return swarmHosts.length > 0 ? swarmHosts : [...all];
 }
 
 function hostFacts(sim: Simulation, name: string, state: ClusterState | undefined, leaderHost: string | undefined): HostFacts {
@@ -125,13 +175,15 @@ function hostFacts(sim: Simulation, name: string, state: ClusterState | undefine
       raft = undefined;
     }
   }
-  const tasks =
-    state === undefined || node === undefined
-      ? []
-      : storeTasks(state)
-          .filter((task) => task.nodeId === node.id && !isTerminalState(task.status.state))
-          .sort((left, right) => compareText(left.serviceId, right.serviceId) || left.slot - right.slot || compareText(left.id, right.id));
-  return { name, address: host.address, up: host.up, node, raft, leader: host.up && leaderHost === name, tasks };
+  return { name, address: host.address, up: host.up, node, raft, leader: host.up && leaderHost === name, tasks: nodeTasks(state, node) };
+}
+
+/** A node's current (non-terminal) tasks in the store, in service, slot and id order. */
+function nodeTasks(state: ClusterState | undefined, node: SwarmNode | undefined): Task[] {
+  if (state === undefined || node === undefined) return [];
+  return storeTasks(state)
+    .filter((task) => task.nodeId === node.id && !isTerminalState(task.status.state))
+    .sort((left, right) => compareText(left.serviceId, right.serviceId) || left.slot - right.slot || compareText(left.id, right.id));
 }
 
 /** A task state's position in swarmkit's order (unknown states first). */

@@ -3,7 +3,7 @@
  * plots) and an export of the trace for Perfetto / chrome://tracing. Browser-safe: no DOM, no
  * Node built-ins; the same simulation state always gives the same output.
  */
-export { renderCluster, clusterHostsDrawnMax, clusterTasksPerHostDrawnMax, storeTasksScannedMax } from "./cluster.js";
+export { renderCluster, renderClusterAt, clusterHostsDrawnMax, clusterTasksPerHostDrawnMax, storeTasksScannedMax } from "./cluster.js";
 export type { ClusterViewOptions } from "./cluster.js";
 export { renderHost, hostProcessesDrawnMax, hostContainerNamesScannedMax } from "./host.js";
 export { renderMessages, messagesInWindow, messageLabel, messagesDrawnMax, messageLifelinesMax, messageFaultsDrawnMax, traceEventsScannedMax } from "./messages.js";

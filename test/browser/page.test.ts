@@ -134,6 +134,8 @@ describe("the browser example", () => {
     );
     expect(await page.getAttribute("#past", "data-leader")).toBe(before.leader);
     expect(await page.textContent("#past")).toContain(`leader: ${before.leader} (term ${before.term})`);
+    // The past is drawn too (render.renderClusterAt): the old leader marked in the picture.
+    expect(await page.locator(`#past-picture g.leader[data-host="${before.leader}"]`).count()).toBe(1);
     await page.check("#follow");
     expect(await page.getAttribute("#past", "data-leader")).toBe(after.leader);
 

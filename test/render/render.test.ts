@@ -85,6 +85,21 @@ describe("render", () => {
     expect(svg).toContain(`raft: leader, term ${sim.leader()!.term}`);
   });
 
+  it("draws the cluster at a past time from the kept history: the old leader before the crash, the new one after", () => {
+    const { sim, crashedLeader, crashAtMs } = first;
+    const before = render.renderClusterAt(sim, crashAtMs - 1);
+    expect(xmlProblems(before)).toEqual([]);
+    expect(before).toContain(`<g class="host up leader" data-host="${crashedLeader}">`);
+    expect(before).toContain("from the kept history");
+    const after = render.renderClusterAt(sim, sim.now);
+    const leader = sim.leader()!.host;
+    expect(after).toContain(`<g class="host up leader" data-host="${leader}">`);
+    expect(after).toContain(`<g class="host down" data-host="${crashedLeader}">`);
+    // The live picture and the one drawn from the history at the same time show the same hosts and tasks.
+    expect(occurrences(after, '<g class="task ')).toBe(occurrences(firstPictures.cluster!, '<g class="task '));
+    expect(render.renderClusterAt(second.sim, crashAtMs - 1)).toBe(before);
+  });
+
   it("draws a host's process tree with its shims and containers, and a crashed host's processes as down", () => {
     const { sim, crashedLeader } = first;
     const svg = firstPictures.host!;
