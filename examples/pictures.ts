@@ -2,16 +2,18 @@
 // 2-worker swarm running a service, its leader crashed, a worker cut off by a partition.
 // Every picture is the same, byte for byte, at every run (the simulation is seeded).
 //
-// Run it with `npx tsx examples/pictures.ts` (it writes docs/pictures/*.svg and *.json).
+// Run it with `npx tsx examples/pictures.ts [directory]` (it writes docs/pictures/*.svg and *.json,
+// or into the directory given; test/render/pictures.test.ts checks the committed ones are current).
 import { mkdirSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { Simulation, render } from "swarmsim";
 import { experiment } from "swarmsim/testing";
 
-const directory = new URL("../docs/pictures/", import.meta.url);
+const directory = process.argv[2] === undefined ? new URL("../docs/pictures/", import.meta.url) : pathToFileURL(`${process.argv[2].replace(/\/$/, "")}/`);
 mkdirSync(directory, { recursive: true });
 const write = (name: string, text: string) => {
   writeFileSync(new URL(name, directory), text);
-  console.log(`wrote docs/pictures/${name} (${text.length} bytes)`);
+  console.log(`wrote ${name} (${text.length} bytes)`);
 };
 
 const sim = Simulation.swarm({ seed: "pictures", managers: 3, workers: 2 });
