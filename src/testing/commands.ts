@@ -189,10 +189,21 @@ export class CreateServiceCommand implements SwarmCommand {
   }
 }
 
-/** `docker service scale -d <name>=<n>`. */
-export class ScaleServiceCommand implements SwarmCommand {
+/**
+ * A command that sets a replicated service's replica count (`scale`, `update --replicas`): a
+ * missing service and a global one are refused in Docker's words; otherwise the model takes the
+ * new count and the cluster must converge to it.
+ */
+abstract class ReplicasCommand implements SwarmCommand {
   /** @param name service name; @param replicas the new count */
-  constructor(readonly name: string, readonly replicas: number) {}
+  constructor(
+    readonly name: string,
+    readonly replicas: number,
+  ) {}
+  /** What the CLI prints when it succeeds. */
+  protected abstract readonly acknowledgement: string;
+  /** How Docker refuses the command for a global service. */
+  protected abstract readonly globalRefusal: RegExp;
   /** Always runnable: a missing or global service checks the error. */
   check(): boolean {
     return true;
@@ -202,12 +213,22 @@ export class ScaleServiceCommand implements SwarmCommand {
     const line = this.toString();
     const mode = model.services.get(this.name);
     if (mode === undefined) execExpecting(real, line, { exitCode: 1, stderr: new RegExp(`service ${literal(this.name)} not found`) });
-    else if (mode.kind === "global") execExpecting(real, line, { exitCode: 1, stderr: /scale can only be used with replicated/ });
+    else if (mode.kind === "global") execExpecting(real, line, { exitCode: 1, stderr: this.globalRefusal });
     else {
-      execExpecting(real, line, { exitCode: 0, stdout: new RegExp(`^${literal(this.name)} scaled to ${this.replicas}\n$`) });
+      execExpecting(real, line, { exitCode: 0, stdout: new RegExp(`^${literal(this.acknowledgement)}\n$`) });
       model.services.set(this.name, { kind: "replicated", replicas: this.replicas });
     }
     settle(model, real, line);
+  }
+  /** The command line. */
+  abstract toString(): string;
+}
+
+/** `docker service scale -d <name>=<n>`. */
+export class ScaleServiceCommand extends ReplicasCommand {
+  protected readonly globalRefusal = /scale can only be used with replicated/;
+  protected get acknowledgement(): string {
+    return `${this.name} scaled to ${this.replicas}`;
   }
   /** The command line. */
   toString(): string {
@@ -216,24 +237,10 @@ export class ScaleServiceCommand implements SwarmCommand {
 }
 
 /** `docker service update -d --replicas <n> <name>`. */
-export class UpdateReplicasCommand implements SwarmCommand {
-  /** @param name service name; @param replicas the new count */
-  constructor(readonly name: string, readonly replicas: number) {}
-  /** Always runnable: a missing or global service checks the error. */
-  check(): boolean {
-    return true;
-  }
-  /** Runs the line, checks the answer against the model, updates it and waits for convergence. */
-  run(model: CommandsModel, real: CommandsReal): void {
-    const line = this.toString();
-    const mode = model.services.get(this.name);
-    if (mode === undefined) execExpecting(real, line, { exitCode: 1, stderr: new RegExp(`service ${literal(this.name)} not found`) });
-    else if (mode.kind === "global") execExpecting(real, line, { exitCode: 1, stderr: /replicas can only be used with replicated mode/ });
-    else {
-      execExpecting(real, line, { exitCode: 0, stdout: new RegExp(`^${literal(this.name)}\n$`) });
-      model.services.set(this.name, { kind: "replicated", replicas: this.replicas });
-    }
-    settle(model, real, line);
+export class UpdateReplicasCommand extends ReplicasCommand {
+  protected readonly globalRefusal = /replicas can only be used with replicated mode/;
+  protected get acknowledgement(): string {
+    return this.name;
   }
   /** The command line. */
   toString(): string {

@@ -76,8 +76,11 @@ function saveImage(daemon: Dockerd, record: ImageRecord): void {
   daemon.context.disk.write(recordKeys.image(record.id), record);
 }
 
-/** Pulls an image from the registry; returns the progress messages a client would stream. */
-export function* pullImage(daemon: Dockerd, text: string): Coroutine<ProgressMessage[]> {
+/**
+ * An image reference to fetch from the simulated Docker Hub (tag `latest` when none): 400 for a
+ * malformed one, and the DNS error Docker gives for another registry (none is simulated).
+ */
+function registryReference(text: string): ImageReference {
   let reference: ImageReference;
   try {
     reference = withDefaultTag(parseReference(text));
@@ -88,6 +91,12 @@ export function* pullImage(daemon: Dockerd, text: string): Coroutine<ProgressMes
   if (reference.domain !== "docker.io") {
     throw new ApiError(500, `Get "https://${reference.domain}/v2/": dial tcp: lookup ${reference.domain.split(":")[0]}: no such host`);
   }
+  return reference;
+}
+
+/** Pulls an image from the registry; returns the progress messages a client would stream. */
+export function* pullImage(daemon: Dockerd, text: string): Coroutine<ProgressMessage[]> {
+  const reference = registryReference(text);
   const { manifest } = yield* registryCall("manifest", { repository: reference.path, tag: reference.digest ?? reference.tag! });
   const messages: ProgressMessage[] = [{ status: `Pulling from ${reference.path}`, id: reference.digest ?? reference.tag! }];
   const name = familiarString(reference);
@@ -239,16 +248,7 @@ function manifestSizeBytes(manifest: ImageManifest): number {
  * (what the docker client uses to pin a service's image to a digest).
  */
 function* inspectDistribution(_daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
-  let reference: ImageReference;
-  try {
-    reference = withDefaultTag(parseReference(request.params.name!));
-  } catch (error) {
-    if (error instanceof InvalidReferenceError) throw badRequest(error.message);
-    throw error;
-  }
-  if (reference.domain !== "docker.io") {
-    throw new ApiError(500, `Get "https://${reference.domain}/v2/": dial tcp: lookup ${reference.domain.split(":")[0]}: no such host`);
-  }
+  const reference = registryReference(request.params.name!);
   const { manifest } = yield* registryCall("manifest", { repository: reference.path, tag: reference.digest ?? reference.tag! });
   return {
     statusCode: 200,
