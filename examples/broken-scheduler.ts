@@ -4,7 +4,7 @@
 // The property: whatever workers crash, restart, lose dockerd or get cut off during 30 s, once
 // the partitions are healed (crashed hosts stay down) scaling `web` from 4 to 8 replicas
 // converges within 2 virtual minutes: 8 tasks running on ready nodes. The correct scheduler
-// passes. The broken one (`schedulerBugs.ignoreDownNodes`: its ReadyFilter forgets to check that
+// passes. The broken one (`engine: { schedulerBugs: { ignoreDownNodes: true } }`: its ReadyFilter forgets to check that
 // a node is up) keeps assigning replicas to a down node, where they never start; the
 // orchestrator replaces them and the scheduler puts them straight back. fast-check finds a
 // failing schedule and shrinks it to one fault, and the printed seed and path replay it.
@@ -13,7 +13,7 @@
 import fc from "fast-check";
 import { Simulation } from "swarmsim";
 import { applyFaultSchedule, arbitraries, check, formatFaultSchedule, PropertyFailure, type FaultEvent } from "swarmsim/testing";
-import { schedulerBugs } from "../src/swarm/scheduler/index.js";
+import type { SchedulerBugs } from "../src/swarm/scheduler/index.js";
 
 /** Workers the faults hit (manager1 stays up, so a replica always has somewhere to run). */
 export const faultHosts: readonly string[] = ["worker1", "worker2", "worker3"];
@@ -25,9 +25,12 @@ export const replicasAfter = 8;
 /** How long the scale-up may take to converge, virtual ms. */
 export const convergenceTimeoutMs = 120_000;
 
-/** Why the scale-up did not converge after `schedule`, or undefined when it did. Uses whatever scheduler bugs are switched on. */
-export function scaleUpFailure(schedule: readonly FaultEvent[]): string | undefined {
-  const sim = Simulation.swarm({ seed: "broken-scheduler", managers: 1, workers: faultHosts.length, trace: { level: "off" } });
+/** The broken scheduler's bug: its ReadyFilter forgets that a node must be ready. */
+export const brokenSchedulerBugs: SchedulerBugs = { ignoreDownNodes: true };
+
+/** Why the scale-up did not converge after `schedule`, or undefined when it did; `schedulerBugs` breaks the managers' scheduler. */
+export function scaleUpFailure(schedule: readonly FaultEvent[], schedulerBugs: SchedulerBugs = {}): string | undefined {
+  const sim = Simulation.swarm({ seed: "broken-scheduler", managers: 1, workers: faultHosts.length, trace: { level: "off" }, engine: { schedulerBugs } });
   sim.exec("manager1", `docker service create -d --name web --replicas ${replicasBefore} nginx`);
   sim.runFor(10_000);
   applyFaultSchedule(sim, schedule);
@@ -50,10 +53,10 @@ export function scaleUpFailure(schedule: readonly FaultEvent[]): string | undefi
   return `${running()} of ${replicasAfter} replicas running ${convergenceTimeoutMs / 1_000} s after the scale-up; ${onDownNodes.length} task(s) created since were assigned to down node(s) [${downHosts.join(" ")}]`;
 }
 
-/** The property: any fault schedule of the workers, then the scale-up converges. */
-export function scaleUpProperty(): fc.IPropertyWithHooks<[FaultEvent[]]> {
+/** The property: any fault schedule of the workers, then the scale-up converges (with the scheduler `schedulerBugs` breaks). */
+export function scaleUpProperty(schedulerBugs: SchedulerBugs = {}): fc.IPropertyWithHooks<[FaultEvent[]]> {
   return fc.property(arbitraries.faultSchedule({ durationMs: faultWindowMs, hosts: faultHosts, kinds: ["crash", "restart", "kill", "isolate", "heal"], maxFaults: 6 }), (schedule) => {
-    const failure = scaleUpFailure(schedule);
+    const failure = scaleUpFailure(schedule, schedulerBugs);
     if (failure !== undefined) throw new Error(failure);
   });
 }
@@ -76,16 +79,6 @@ export interface BrokenSchedulerResult {
   readonly message: string;
 }
 
-/** Runs `check` with a scheduler bug switched on, and always switches it back off. */
-function withBrokenScheduler<T>(run: () => T): T {
-  schedulerBugs.ignoreDownNodes = true;
-  try {
-    return run();
-  } finally {
-    schedulerBugs.ignoreDownNodes = false;
-  }
-}
-
 /** The failure a property throws under `check`. */
 function failureOf(run: () => unknown): PropertyFailure | undefined {
   try {
@@ -103,10 +96,10 @@ function failureOf(run: () => unknown): PropertyFailure | undefined {
  */
 export function findSchedulerBug(runs: number, seed = 42): BrokenSchedulerResult {
   const correct = check(scaleUpProperty(), { numRuns: runs, seed });
-  const failure = withBrokenScheduler(() => failureOf(() => check(scaleUpProperty(), { numRuns: runs, seed })));
+  const failure = failureOf(() => check(scaleUpProperty(brokenSchedulerBugs), { numRuns: runs, seed }));
   if (failure === undefined) throw new Error(`the broken scheduler passed ${runs} runs: the property did not catch it`);
   const schedule = failure.counterexample[0] as FaultEvent[];
-  const replay = withBrokenScheduler(() => failureOf(() => check(scaleUpProperty(), { seed: failure.seed, path: failure.path })));
+  const replay = failureOf(() => check(scaleUpProperty(brokenSchedulerBugs), { seed: failure.seed, path: failure.path }));
   const replayReproduces = replay !== undefined && formatFaultSchedule(replay.counterexample[0] as FaultEvent[]) === formatFaultSchedule(schedule);
   const error = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
   return { correctRuns: correct.numRuns, seed: failure.seed, path: failure.path, schedule, error, replayReproduces, message: failure.message };

@@ -6,6 +6,7 @@
  */
 import type { Host } from "../host/host.js";
 import type { RaftSettings } from "../swarm/raft-driver/raft-node.js";
+import type { SchedulerBugs } from "../swarm/scheduler/bugs.js";
 import type { SimulationKernel } from "../sim/simulation.js";
 import { containerdProcess } from "../containerd/index.js";
 import { containerdProcessName } from "../containerd/api.js";
@@ -23,6 +24,8 @@ export interface EngineOptions {
   readonly labels?: readonly string[];
   /** Raft timing of this node's swarm manager, if it becomes one (default swarmkit's). */
   readonly raft?: RaftSettings;
+  /** Deliberate bugs of this node's scheduler when it leads, for mutation tests only (default none). */
+  readonly schedulerBugs?: SchedulerBugs;
 }
 
 /** Adds the registry host if the simulation has none yet. */
@@ -38,6 +41,7 @@ export function installEngine(kernel: SimulationKernel, host: Host, options: Eng
     ...(options.liveRestore === undefined ? {} : { "live-restore": options.liveRestore }),
     ...(options.labels === undefined ? {} : { labels: [...options.labels] }),
     ...(options.raft === undefined ? {} : { "x-swarmsim-raft": options.raft }),
+    ...(options.schedulerBugs === undefined ? {} : { "x-swarmsim-scheduler-bugs": options.schedulerBugs }),
   };
   host.disk.write(daemonConfigKey, config);
   kernel.spawn(host.name, containerdProcessName, containerdProcess(), { startOnBoot: true });

@@ -260,7 +260,8 @@ export class Dockerd extends RpcProcess {
     if (local === null) return;
     const settings = this.config["x-swarmsim-raft"] ?? {};
     if (local.role === "manager" && !this.context.isRunning(managerProcessName)) {
-      this.context.spawn(managerProcessName, () => new SwarmManager(settings, initialMembers), { diesWithParent: true });
+      const schedulerBugs = this.config["x-swarmsim-scheduler-bugs"] ?? {};
+      this.context.spawn(managerProcessName, () => new SwarmManager(settings, initialMembers, schedulerBugs), { diesWithParent: true });
     }
     if (!this.context.isRunning(agentProcessName)) this.context.spawn(agentProcessName, () => new SwarmAgent(), { diesWithParent: true });
   }

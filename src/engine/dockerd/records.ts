@@ -6,6 +6,7 @@
 import type { Disk } from "../../host/disk.js";
 import type { ImageConfig, ImageLayer } from "../registry-api.js";
 import type { RaftSettings } from "../../swarm/raft-driver/raft-node.js";
+import type { SchedulerBugs } from "../../swarm/scheduler/bugs.js";
 
 /** Where dockerd keeps its state on disk. */
 export const dockerRoot = "/var/lib/docker";
@@ -20,6 +21,8 @@ export interface DaemonConfig {
   readonly labels?: readonly string[];
   /** swarmsim's own setting: the Raft timing of this node's swarm manager (swarmkit's defaults when absent). */
   readonly "x-swarmsim-raft"?: RaftSettings;
+  /** swarmsim's own key: deliberate scheduler bugs for mutation tests (see `EngineOptions.schedulerBugs`). */
+  readonly "x-swarmsim-scheduler-bugs"?: SchedulerBugs;
 }
 
 /** A container's state, with times in virtual ms (null where Docker shows the zero time). */

@@ -13,7 +13,7 @@ import { RaftNode, type RaftSettings, type ReplicatedStateMachine } from "../raf
 import { removalWouldLoseQuorum, type LogEntry } from "../raft/index.js";
 import { ClusterStore, checkChanges, createChange, updateChange, type StoreChange, type StoreEvent } from "../store/index.js";
 import { Orchestrator } from "../orchestrator/index.js";
-import { scheduleTasks } from "../scheduler/index.js";
+import { scheduleTasks, type SchedulerBugs } from "../scheduler/index.js";
 import { newObjectId } from "../identifiers.js";
 import { isAfter, swarmDefaults, type ClusterState, type NodeDescription, type SwarmNode, type Task, type TaskStatus } from "../types.js";
 import { descriptionKey, managerProcessName, readLocalState, type ClusterBootstrap } from "../node/local-state.js";
@@ -162,6 +162,8 @@ export class SwarmManager extends RpcProcess {
   constructor(
     private readonly settings: RaftSettings,
     private readonly initialMembers: readonly string[],
+    /** Deliberate scheduler bugs, for mutation tests only. */
+    private readonly schedulerBugs: SchedulerBugs = {},
   ) {
     super();
   }
@@ -328,7 +330,7 @@ export class SwarmManager extends RpcProcess {
     }
     if (changes.length === 0 && this.schedulingNeeded) {
       this.schedulingNeeded = false;
-      const decisions = scheduleTasks(this.state, { nowMs: now });
+      const decisions = scheduleTasks(this.state, { nowMs: now, bugs: this.schedulerBugs });
       for (const assignment of decisions.assignments) {
         const task = this.state.tasks[assignment.taskId]!;
         // A fresh status, as swarmkit writes it: a pending task's explanation goes.

@@ -22,7 +22,7 @@
 import type { PortConfig, Task } from "../types.js";
 import { compileConstraints, parseConstraints, type NodePredicate } from "./constraint.js";
 import { hostPortKeys, type NodeInfo } from "./node-info.js";
-import { schedulerBugs } from "./bugs.js";
+import { noSchedulerBugs, type SchedulerBugs } from "./bugs.js";
 
 /** A task as the filters see it: the task and the ports its service publishes. */
 export interface FilterTask {
@@ -50,11 +50,13 @@ function countNodes(nodes: number, one: string, many: (nodes: number) => string)
 /** Node status `ready` and availability `active`. */
 export class ReadyFilter implements SchedulerFilter {
   readonly name = "ReadyFilter";
+  /** @param bugs - for mutation tests only */
+  constructor(private readonly bugs: SchedulerBugs = noSchedulerBugs) {}
   setTask(): boolean {
     return true;
   }
   check(node: NodeInfo): boolean {
-    return (node.node.status.state === "ready" || schedulerBugs.ignoreDownNodes) && node.node.spec.availability === "active";
+    return (node.node.status.state === "ready" || this.bugs.ignoreDownNodes === true) && node.node.spec.availability === "active";
   }
   explain(nodes: number): string {
     return countNodes(nodes, "1 node not available for new tasks", (count) => `${count} nodes not available for new tasks`);
@@ -98,10 +100,12 @@ export class PluginFilter implements SchedulerFilter {
 /** Placement constraints. Constraints that do not parse disable the filter, as in swarmkit. */
 export class ConstraintFilter implements SchedulerFilter {
   readonly name = "ConstraintFilter";
+  /** @param bugs - for mutation tests only */
+  constructor(private readonly bugs: SchedulerBugs = noSchedulerBugs) {}
   private matches: NodePredicate = () => true;
   setTask(task: FilterTask): boolean {
     const expressions = task.task.spec.placement.constraints;
-    if (expressions.length === 0 || schedulerBugs.ignoreConstraints) return false;
+    if (expressions.length === 0 || this.bugs.ignoreConstraints === true) return false;
     try {
       this.matches = compileConstraints(parseConstraints(expressions));
     } catch {
@@ -186,9 +190,9 @@ export class MaxReplicasFilter implements SchedulerFilter {
   }
 }
 
-/** The default filters, in swarmkit's order. */
-export function defaultFilters(): SchedulerFilter[] {
-  return [new ReadyFilter(), new ResourceFilter(), new PluginFilter(), new ConstraintFilter(), new PlatformFilter(), new HostPortFilter(), new MaxReplicasFilter()];
+/** The default filters, in swarmkit's order (with `bugs` only for mutation tests). */
+export function defaultFilters(bugs: SchedulerBugs = noSchedulerBugs): SchedulerFilter[] {
+  return [new ReadyFilter(bugs), new ResourceFilter(), new PluginFilter(), new ConstraintFilter(bugs), new PlatformFilter(), new HostPortFilter(), new MaxReplicasFilter()];
 }
 
 /** One filter of a pipeline with its state for the current task. */

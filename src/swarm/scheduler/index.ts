@@ -38,5 +38,5 @@ export {
 export { NodeInfo, compareNodes, nodeLess, hostPortKey, hostPortKeys, isRecentFailure, maxFailures, monitorFailuresMs, servicePorts, taskFootprint, type TaskFootprint } from "./node-info.js";
 export { buildDecisionTree, orderedNodes, type DecisionTree, type NodeComparator } from "./decision-tree.js";
 export { ipEqual, networkContains, parseCidr, parseIp, type IpAddress, type IpNetwork } from "./ip-address.js";
-export { schedulerBugs, type SchedulerBugs } from "./bugs.js";
+export { noSchedulerBugs, type SchedulerBugs } from "./bugs.js";
 export { equalFold, goTrimSpace, isGoSpace } from "./go-text.js";

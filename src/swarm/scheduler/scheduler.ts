@@ -31,7 +31,8 @@ import { boundExceeded } from "../../sim/errors.js";
 import type { ClusterState, PortConfig, Service, Task } from "../types.js";
 import { taskStates } from "../types.js";
 import { buildDecisionTree, orderedNodes, type DecisionTree } from "./decision-tree.js";
-import { Pipeline } from "./filters.js";
+import { defaultFilters, Pipeline } from "./filters.js";
+import type { SchedulerBugs } from "./bugs.js";
 import { compareNodes, isRecentFailure, NodeInfo, nodeLess, servicePorts, taskFootprint, type TaskFootprint } from "./node-info.js";
 
 /** The status message of a task the scheduler placed (swarmkit's wording). */
@@ -45,6 +46,8 @@ export const noSuitableNode = "no suitable node";
 export interface ScheduleOptions {
   /** The virtual time, in ms: recent failures are counted back from it. */
   readonly nowMs: number;
+  /** Deliberate bugs of the filters, for mutation tests only (default none). */
+  readonly bugs?: SchedulerBugs;
 }
 
 /** A task placed on a node. */
@@ -274,7 +277,7 @@ export function scheduleTasks(state: ClusterState, options: ScheduleOptions): Sc
     }
   }
 
-  const pipeline = new Pipeline();
+  const pipeline = new Pipeline(defaultFilters(options.bugs));
 
   preassigned.sort((left, right) => compareStrings(left.id, right.id));
   for (const task of preassigned) {
