@@ -16,5 +16,3 @@ export interface SchedulerBugs {
 
 /** No bugs: the scheduler as swarmkit's. */
 export const noSchedulerBugs: SchedulerBugs = {};
-
-
