@@ -19,6 +19,8 @@
 //   the docker CLI pad their last column; editors strip that padding).
 // - A mismatch fails with vitest's diff, titled with the chapter file, the block number and the
 //   line of the block in the Markdown file. A chapter whose code throws fails with its stderr.
+// - `COURSE_UPDATE=1 npx vitest run test/course` writes each block's actual output into its
+//   ```text block instead (after a deliberate change of behaviour; review the diff and the prose).
 //
 // To see what a chapter prints: `COURSE_PRINT=1 npx vitest run test/course` prints every block's
 // actual output.
@@ -44,6 +46,8 @@ interface CodeBlock {
   readonly code: string;
   /** null: no ```text block follows, so the block must print nothing. */
   readonly expected: string | null;
+  /** 1-based line of the opening fence of the ```text block, or null. */
+  readonly expectedLine: number | null;
 }
 
 interface Fence {
@@ -76,7 +80,8 @@ function codeBlocks(markdown: string): CodeBlock[] {
   all.forEach((fence, position) => {
     if (fence.info !== "ts") return;
     const next = all[position + 1];
-    blocks.push({ index: blocks.length + 1, line: fence.line, code: fence.body, expected: next?.info === "text" ? next.body : null });
+    const text = next?.info === "text" ? next : null;
+    blocks.push({ index: blocks.length + 1, line: fence.line, code: fence.body, expected: text?.body ?? null, expectedLine: text?.line ?? null });
   });
   return blocks;
 }
@@ -124,6 +129,17 @@ function outputsByBlock(stdout: string): Map<number, string> {
   return outputs;
 }
 
+/** The chapter with each ```text block replaced by its block's actual output (COURSE_UPDATE). */
+function withActualOutputs(markdown: string, blocks: readonly CodeBlock[], outputs: ReadonlyMap<number, string>): string {
+  const lines = markdown.split("\n");
+  for (const block of [...blocks].reverse()) {
+    if (block.expectedLine === null || block.expected === null) continue;
+    const bodyLength = block.expected === "" ? 0 : block.expected.split("\n").length;
+    lines.splice(block.expectedLine, bodyLength, ...normalize(outputs.get(block.index) ?? "").split("\n"));
+  }
+  return lines.join("\n");
+}
+
 const chapters = readdirSync(courseDirectory)
   .filter((name) => /^\d\d-.*\.md$/.test(name))
   .sort();
@@ -145,6 +161,7 @@ describe("the course in docs/course", () => {
         const block = blocks[reached - 1];
         throw new Error(`docs/course/${name}: the code failed in block ${reached}${block === undefined ? "" : ` (line ${block.line})`}:\n${stderr}`);
       }
+      if (process.env.COURSE_UPDATE) writeFileSync(join(courseDirectory, name), withActualOutputs(markdown, blocks, outputs));
       for (const block of blocks) {
         const actual = normalize(outputs.get(block.index) ?? "");
         if (process.env.COURSE_PRINT) console.log(`--- docs/course/${name} block ${block.index} (line ${block.line})\n${actual}`);
