@@ -19,6 +19,13 @@ import { addMember, appliedAt, liveLeader, proposeAt, raftNodeOf, raftStatusOf, 
 import type { ClusterState } from "./swarm/types.js";
 import { TimeTravel, type HistoryInfo, type HistoryOptions, type WorldChange, type WorldState } from "./time-travel/time-travel.js";
 
+/**
+ * How long the simulated `docker` CLI takes to start before its first request, virtual ms (the
+ * real Go binary takes tens of ms): so that, as with real Docker, a command typed right after
+ * another sees what the managers did meanwhile (a service's published ports, say).
+ */
+export const dockerCliStartupMs = 30;
+
 /** Options for `new Simulation(...)`. */
 export interface SimulationOptions extends KernelOptions {
   /** Engine settings for every host (each `addHost` can override them); `false` for bare hosts. */
@@ -198,6 +205,8 @@ export class Simulation extends SimulationKernel {
    * until it completes, and returns what the docker CLI would print.
    */
   exec(hostName: string, line: string, options: ExecOptions = {}): ExecResult {
+    // The docker binary takes a moment to start before its first request (a Go program loading).
+    this.runFor(dockerCliStartupMs);
     return withEngineConnection(this, hostName, (send) => {
       try {
         return runDocker(line, {

@@ -80,6 +80,8 @@ describe("swarm administration", () => {
       expectEngineApi("NetworkInspect", sim.engine(host).networkInspect("ingress"));
     }
     sim.exec("manager1", "docker service create -d --name web --publish 8080:80 nginx");
+    // As with real Docker, the next command already sees the allocation (the CLI takes a moment to start).
+    expect(sim.exec("manager1", "docker service ls --format '{{.Name}} {{.Ports}}'").stdout).toBe("web *:8080->80/tcp\n");
     sim.runFor(5_000);
     expect(sim.engine("manager1").serviceInspect("web").Endpoint.VirtualIPs).toEqual([{ NetworkID: ingressId, Addr: "10.0.0.2/24" }]);
     expect(sim.exec("worker1", "docker swarm leave").stdout).toBe("Node left the swarm.\n");
