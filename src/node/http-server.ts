@@ -78,7 +78,7 @@ export async function listen(sim: Simulation, host: string, options: ListenOptio
   sim.host(host); // an unknown host throws here, before anything listens
   const log: ServedRequest[] = [];
   const server = createServer((request, response) => {
-    void readBody(request).then(
+    void readRequestBody(request, requestBodyBytesMax).then(
       (raw) => respond(sim, host, request, raw, response, log, options.onServed),
       (error: unknown) => writeError(response, error instanceof BodyTooLargeError ? 413 : 400, error instanceof Error ? error.message : String(error)),
     );
@@ -87,12 +87,12 @@ export async function listen(sim: Simulation, host: string, options: ListenOptio
   if ("socketPath" in options) {
     rmSync(options.socketPath, { force: true });
     await listening(server, () => server.listen(options.socketPath));
-    return { url: `unix://${options.socketPath}`, port: null, host, log, close: () => closing(server) };
+    return { url: `unix://${options.socketPath}`, port: null, host, log, close: () => closeServer(server) };
   }
   const address = options.address ?? "127.0.0.1";
   await listening(server, () => server.listen(options.port ?? 0, address));
   const port = (server.address() as { port: number }).port;
-  return { url: `tcp://${address}:${port}`, port, host, log, close: () => closing(server) };
+  return { url: `tcp://${address}:${port}`, port, host, log, close: () => closeServer(server) };
 }
 
 function listening(server: Server, start: () => void): Promise<void> {
@@ -106,29 +106,34 @@ function listening(server: Server, start: () => void): Promise<void> {
   });
 }
 
-function closing(server: Server): Promise<void> {
+/** Stops a server and drops its open connections; resolves once closed. */
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
   });
 }
 
-class BodyTooLargeError extends Error {
+/** A request body over the bound (Go's `http: request body too large`). */
+export class BodyTooLargeError extends Error {
   constructor() {
     super("http: request body too large");
   }
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+/**
+ * Reads a request's body, at most `bytesMax` bytes: past the bound the rest is read and dropped,
+ * so the client still gets an answer, and the promise rejects with {@link BodyTooLargeError}.
+ */
+export function readRequestBody(request: IncomingMessage, bytesMax: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      // Past the bound the rest is read and dropped, so the client still gets the 413.
-      if (size <= requestBodyBytesMax) chunks.push(chunk);
+      if (size <= bytesMax) chunks.push(chunk);
     });
-    request.on("end", () => (size > requestBodyBytesMax ? reject(new BodyTooLargeError()) : resolve(Buffer.concat(chunks))));
+    request.on("end", () => (size > bytesMax ? reject(new BodyTooLargeError()) : resolve(Buffer.concat(chunks))));
     request.on("error", reject);
   });
 }
@@ -212,18 +217,28 @@ function streamEvents(sim: Simulation, host: string, request: HttpRequest, first
   }
   const seconds = (wallTimeMs: number): string => (wallTimeMs / 1000).toFixed(9);
   let lastMs = sim.startTimeMs + sim.now;
-  let polls = 0;
-  const timer = setInterval(() => {
+  pollWhileOpen(response, () => {
     const nowMs = sim.startTimeMs + sim.now;
-    if (response.destroyed || ++polls > followPollsMax) {
-      clearInterval(timer);
-      response.end();
-      return;
-    }
-    if (nowMs <= lastMs) return;
+    if (nowMs <= lastMs) return true;
     const next = withEngineConnection(sim, host, (send) => send({ ...request, query: { ...request.query, since: seconds(lastMs), until: seconds(nowMs) } }));
     lastMs = nowMs;
     if (next.statusCode === 200) write(next);
+    return true;
+  });
+}
+
+/**
+ * Calls `poll` every `followPollIntervalMs` while the client is connected, at most
+ * `followPollsMax` times; the stream ends when `poll` returns false, the bound is reached or the
+ * client goes away.
+ */
+function pollWhileOpen(response: ServerResponse, poll: () => boolean): void {
+  let polls = 0;
+  const timer = setInterval(() => {
+    if (response.destroyed || ++polls > followPollsMax || !poll()) {
+      clearInterval(timer);
+      response.end();
+    }
   }, followPollIntervalMs);
   response.on("close", () => clearInterval(timer));
 }
@@ -250,24 +265,14 @@ function followLogs(sim: Simulation, host: string, request: HttpRequest, first: 
   };
   write((first.body as { frames: readonly LogFrame[] }).frames);
   let sent = (all().body as { frames: readonly LogFrame[] }).frames.length;
-  let polls = 0;
-  const timer = setInterval(() => {
-    if (response.destroyed || ++polls > followPollsMax) {
-      clearInterval(timer);
-      response.end();
-      return;
-    }
+  pollWhileOpen(response, () => {
     const next = all();
-    if (next.statusCode !== 200) {
-      clearInterval(timer);
-      response.end();
-      return;
-    }
+    if (next.statusCode !== 200) return false;
     const frames = (next.body as { frames: readonly LogFrame[] }).frames;
     write(frames.slice(sent));
     sent = frames.length;
-  }, followPollIntervalMs);
-  response.on("close", () => clearInterval(timer));
+    return true;
+  });
 }
 
 function writeError(response: ServerResponse, statusCode: number, message: string): void {

@@ -6,9 +6,9 @@
  * with the virtual time it arrived at) from which `replaySession` rebuilds the same run.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import { Simulation } from "../simulation.js";
-import { listen, type EngineServer, type ServedRequest } from "./http-server.js";
+import { BodyTooLargeError, closeServer, listen, readRequestBody, type EngineServer, type ServedRequest } from "./http-server.js";
 
 /** How often the virtual clock is brought up to the wall clock, ms of wall time. */
 export const clockPumpIntervalMs = 20;
@@ -123,29 +123,30 @@ export async function startLiveSwarm(options: LiveOptions = {}): Promise<LiveSwa
     );
   }
   const admin = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= faultBodyBytesMax) chunks.push(chunk);
-    });
-    request.on("end", () => {
-      const answer = (statusCode: number, body: unknown): void => {
-        response.writeHead(statusCode, { "Content-Type": "application/json" });
-        response.end(`${JSON.stringify(body)}\n`);
-      };
-      if (request.method !== "POST" || request.url !== "/faults") return answer(404, { message: "page not found: POST /faults only" });
-      if (size > faultBodyBytesMax) return answer(413, { message: "request body too large" });
-      try {
-        const fault = parseLiveFault(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-        const atMs = sim.now;
-        applyLiveFault(sim, fault);
-        record({ type: "fault", atMs, fault });
-        return answer(200, { atMs, fault });
-      } catch (error) {
+    const answer = (statusCode: number, body: unknown): void => {
+      response.writeHead(statusCode, { "Content-Type": "application/json" });
+      response.end(`${JSON.stringify(body)}\n`);
+    };
+    const wrongRoute = request.method !== "POST" || request.url !== "/faults";
+    void readRequestBody(request, faultBodyBytesMax).then(
+      (raw) => {
+        if (wrongRoute) return answer(404, { message: "page not found: POST /faults only" });
+        try {
+          const fault = parseLiveFault(JSON.parse(raw.toString("utf8")));
+          const atMs = sim.now;
+          applyLiveFault(sim, fault);
+          record({ type: "fault", atMs, fault });
+          return answer(200, { atMs, fault });
+        } catch (error) {
+          return answer(400, { message: error instanceof Error ? error.message : String(error) });
+        }
+      },
+      (error: unknown) => {
+        if (wrongRoute) return answer(404, { message: "page not found: POST /faults only" });
+        if (error instanceof BodyTooLargeError) return answer(413, { message: "request body too large" });
         return answer(400, { message: error instanceof Error ? error.message : String(error) });
-      }
-    });
+      },
+    );
   });
   await new Promise<void>((resolve) => admin.listen(0, "127.0.0.1", resolve));
   const adminUrl = `http://127.0.0.1:${(admin.address() as { port: number }).port}`;
@@ -171,13 +172,6 @@ export async function startLiveSwarm(options: LiveOptions = {}): Promise<LiveSwa
       await Promise.all([...servers.map((server) => server.close()), closeServer(admin)]);
     },
   };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /** What a replay found. */
