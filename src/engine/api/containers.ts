@@ -157,7 +157,6 @@ function* createContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rou
   };
   daemon.saveContainer(record);
   daemon.containerEvent(record, "create");
-  daemon.context.emit("engine.container.create", { host: daemon.hostName, id, name: record.name.slice(1), image: record.imageName });
   return { statusCode: 201, body: { Id: id, Warnings: [] } };
 }
 
@@ -209,7 +208,6 @@ function* startContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rout
   if (record.state.running && !record.state.restarting) return { statusCode: 304 };
   yield* daemon.startContainer(record.id);
   daemon.containerEvent(record, "start");
-  daemon.context.emit("engine.container.start", { host: daemon.hostName, id: record.id, name: record.name.slice(1) });
   return { statusCode: 204 };
 }
 
@@ -225,7 +223,6 @@ function* stopContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Route
   const stopped = yield* daemon.stopContainer(record.id, timeoutSecondsOf(request, record));
   if (!stopped) return { statusCode: 304 };
   daemon.containerEvent(record, "stop");
-  daemon.context.emit("engine.container.stop", { host: daemon.hostName, id: record.id, name: record.name.slice(1) });
   return { statusCode: 204 };
 }
 
@@ -294,7 +291,6 @@ function* removeContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rou
   if (daemon.containers.get(record.id)?.state.running) throw new ApiError(500, `Could not kill running container ${record.id}, cannot remove - tried to kill container, but did not receive an exit event`);
   daemon.deleteContainer(record.id);
   daemon.containerEvent(record, "destroy");
-  daemon.context.emit("engine.container.destroy", { host: daemon.hostName, id: record.id, name: record.name.slice(1) });
   return { statusCode: 204 };
 }
 

@@ -501,10 +501,17 @@ export class Dockerd extends RpcProcess {
   }
 
   /** Waits until a container is not running; returns its exit code. */
-  /** Records a container event for `GET /events` (and the simulation's `engine.container.die` for `die`). */
+  /**
+   * Records a container event for `GET /events`, and emits the simulation's typed event of the
+   * same action (`engine.container.create|start|stop|destroy|die`; `kill` has its own, with the
+   * signal's name, emitted by the kill route).
+   */
   containerEvent(record: ContainerRecord, action: string, extra: Readonly<Record<string, string>> = {}): void {
     this.events.record(containerEventMessage(record, action, extra), this.wallTimeMs);
-    if (action === "die") this.context.emit("engine.container.die", { host: this.hostName, id: record.id, name: record.name.slice(1), exitCode: record.state.exitCode });
+    const fields = { host: this.hostName, id: record.id, name: record.name.slice(1) };
+    if (action === "create") this.context.emit("engine.container.create", { ...fields, image: record.imageName });
+    else if (action === "start" || action === "stop" || action === "destroy") this.context.emit(`engine.container.${action}`, fields);
+    else if (action === "die") this.context.emit("engine.container.die", { ...fields, exitCode: record.state.exitCode });
   }
 
   *waitNotRunning(id: string, timeoutMs: number): Coroutine<number> {
