@@ -4,34 +4,10 @@
 // bytes and exit codes, after normalising only times (the real CLI reads the real clock, `sim.exec`
 // the simulated one, and its extra requests move simulated time by milliseconds; column widths
 // follow) and the order of `Runtimes:` (a Go map).
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { Simulation } from "swarmsim";
 import { listen } from "../../src/node/http-server.js";
-
-const run = promisify(execFile);
-const dockerBinary = ["/usr/local/bin/docker", "/usr/bin/docker"].find((path) => existsSync(path));
-
-interface Output {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exitCode: number;
-}
-
-async function realDocker(url: string, words: readonly string[]): Promise<Output> {
-  if (dockerBinary === undefined) {
-    throw new Error("the docker CLI is not installed: this test needs the real client (apt-get install docker.io, or the static docker binary in /usr/local/bin)");
-  }
-  try {
-    const { stdout, stderr } = await run(dockerBinary, ["-H", url, ...words], { env: { PATH: process.env.PATH ?? "", HOME: "/tmp" }, timeout: 60_000 });
-    return { stdout, stderr, exitCode: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, exitCode: failed.code };
-  }
-}
+import { realDocker, type DockerOutput as Output } from "./real-docker.js";
 
 /** Relative times as docker/go-units print them, then runs of spaces (table columns follow the widest cell). */
 function normalize(output: Output): Output {

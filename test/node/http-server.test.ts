@@ -2,32 +2,18 @@
 // against simulated hosts, raw requests for the wire formats (ping headers, pull progress,
 // multiplexed logs) and bad input (malformed JSON, a body too large, unknown routes, a client
 // too new); live mode with a fault and a replay of its session log.
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Simulation } from "swarmsim";
 import { listen, type EngineServer } from "../../src/node/http-server.js";
 import { replaySession, startLiveSwarm } from "../../src/node/live.js";
+import { realDocker, type DockerOutput } from "./real-docker.js";
 
-const run = promisify(execFile);
-const dockerBinary = ["/usr/local/bin/docker", "/usr/bin/docker"].find((path) => existsSync(path));
-
-/** Runs the real docker CLI against `server` (asynchronously: the server answers on this event loop). */
-async function docker(server: EngineServer, ...argumentsList: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  if (dockerBinary === undefined) {
-    throw new Error("the docker CLI is not installed: these tests need the real client (apt-get install docker.io, or the static docker binary in /usr/local/bin)");
-  }
-  try {
-    const { stdout, stderr } = await run(dockerBinary, ["-H", server.url, ...argumentsList], { env: { PATH: process.env.PATH ?? "", HOME: tmpdir() }, timeout: 60_000 });
-    return { stdout, stderr, exitCode: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, exitCode: failed.code };
-  }
+/** Runs the real docker CLI against `server`. */
+function docker(server: EngineServer, ...argumentsList: string[]): Promise<DockerOutput> {
+  return realDocker(server.url, argumentsList);
 }
 
 describe("the Engine API over HTTP, with the real docker CLI", () => {

@@ -1,0 +1,31 @@
+// The real docker CLI, run against a simulated Engine API over HTTP by the tests that compare with
+// it. Asynchronous on purpose: the server answers on the test's own event loop. A missing binary
+// fails the test loudly, saying how to install it.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const dockerBinary = ["/usr/local/bin/docker", "/usr/bin/docker"].find((path) => existsSync(path));
+
+/** What one docker command printed, and its exit code. */
+export interface DockerOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+/** Runs `docker -H url ...words` with the real CLI. */
+export async function realDocker(url: string, words: readonly string[]): Promise<DockerOutput> {
+  if (dockerBinary === undefined) {
+    throw new Error("the docker CLI is not installed: this test needs the real client (apt-get install docker.io, or the static docker binary in /usr/local/bin)");
+  }
+  try {
+    const { stdout, stderr } = await run(dockerBinary, ["-H", url, ...words], { env: { PATH: process.env.PATH ?? "", HOME: tmpdir() }, timeout: 60_000 });
+    return { stdout, stderr, exitCode: 0 };
+  } catch (error) {
+    const failed = error as { stdout: string; stderr: string; code: number };
+    return { stdout: failed.stdout, stderr: failed.stderr, exitCode: failed.code };
+  }
+}
