@@ -70,6 +70,8 @@ export interface ExecOptions {
   readonly tty?: boolean;
   /** Terminal width. Default 80. */
   readonly columns?: number;
+  /** The command's standard input, e.g. the key for `docker swarm unlock`. Default: none (EOF). */
+  readonly stdin?: string;
 }
 
 /** What a command line printed and returned. */
@@ -215,6 +217,7 @@ export class Simulation extends SimulationKernel {
           columns: options.columns ?? 80,
           nowWallMs: () => this.wallTimeMs(),
           sleep: (durationMs) => this.runFor(durationMs),
+          ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
         });
       } catch (error) {
         // The CLI's own connection errors: printed as the docker CLI prints them, exit 1.

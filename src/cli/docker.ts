@@ -39,7 +39,15 @@ import {
   serviceTasksCommand,
   serviceUpdateCommand,
 } from "./commands/service.js";
-import { swarmInitCommand, swarmJoinCommand, swarmJoinTokenCommand, swarmLeaveCommand, swarmUpdateCommand } from "./commands/swarm.js";
+import {
+  swarmInitCommand,
+  swarmJoinCommand,
+  swarmJoinTokenCommand,
+  swarmLeaveCommand,
+  swarmUnlockCommand,
+  swarmUnlockKeyCommand,
+  swarmUpdateCommand,
+} from "./commands/swarm.js";
 import { volumeCreateCommand, volumeInspectCommand, volumeListCommand, volumeRemoveCommand } from "./commands/volumes.js";
 
 /** What the docker CLI of one host needs from the simulation. */
@@ -57,6 +65,8 @@ export interface DockerCliEnvironment {
    * moves only as requests are answered).
    */
   readonly sleep?: (durationMs: number) => void;
+  /** What the command reads on its standard input (`docker swarm unlock` reads the key); absent: nothing (EOF). */
+  readonly stdin?: string;
 }
 
 /** A command group (`docker network`): its definition and its subcommands by every name they answer to. */
@@ -135,6 +145,8 @@ const groups: ReadonlyMap<string, CommandGroup> = new Map([
       ["join", [], swarmJoinCommand],
       ["join-token", [], swarmJoinTokenCommand],
       ["leave", [], swarmLeaveCommand],
+      ["unlock", [], swarmUnlockCommand],
+      ["unlock-key", [], swarmUnlockKeyCommand],
       ["update", [], swarmUpdateCommand],
     ]),
   ],

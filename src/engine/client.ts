@@ -220,8 +220,18 @@ export class EngineClient {
   }
 
   /** `POST /swarm/update`: `version` is the swarm object's Version.Index. */
-  swarmUpdate(body: EngineJson, query: { version: number; rotateWorkerToken?: boolean; rotateManagerToken?: boolean }): void {
+  swarmUpdate(body: EngineJson, query: { version: number; rotateWorkerToken?: boolean; rotateManagerToken?: boolean; rotateManagerUnlockKey?: boolean }): void {
     this.call("POST", "/swarm/update", query, body);
+  }
+
+  /** `GET /swarm/unlockkey`: UnlockKeyResponse `{ UnlockKey }` (`""` when autolock is off). */
+  swarmUnlockkey(): { UnlockKey: string } {
+    return this.call("GET", "/swarm/unlockkey") as { UnlockKey: string };
+  }
+
+  /** `POST /swarm/unlock`: unlocks a locked manager with `{ UnlockKey }`. */
+  swarmUnlock(body: { UnlockKey: string }): void {
+    this.call("POST", "/swarm/unlock", undefined, body);
   }
 
   // ---------------------------------------------------------------- nodes

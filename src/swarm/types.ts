@@ -223,6 +223,12 @@ export interface Cluster extends ObjectMeta {
    * from then on (swarmkit's `BlacklistedCertificates`). Bounded by `removedNodesMax`.
    */
   readonly removedNodes: Readonly<Record<string, { readonly removedAtMs: number }>>;
+  /**
+   * The manager unlock key (`SWMKEY-1-...`) while autolock is on (`docker swarm init --autolock`,
+   * `swarm update --autolock=true`), absent otherwise: swarmkit keeps the key exactly when
+   * `Spec.EncryptionConfig.AutoLockManagers` is set. See `swarm/node/autolock.ts`.
+   */
+  readonly managerUnlockKey?: string;
 }
 
 /** Bound `removedNodesMax`: removed nodes remembered in the cluster object (the oldest are forgotten). */

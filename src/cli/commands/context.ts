@@ -22,6 +22,8 @@ export interface CommandEnvironment {
    * moves only as requests are answered).
    */
   readonly sleep?: (durationMs: number) => void;
+  /** What the command reads on its standard input (`docker swarm unlock` reads the key); absent: nothing (EOF). */
+  readonly stdin?: string;
 }
 
 /** The output one command has written so far. */

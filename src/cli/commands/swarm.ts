@@ -1,14 +1,14 @@
 /**
- * `docker swarm init|join|join-token|leave|update` (docker/cli `cli/command/swarm`): the
- * Engine API's `/swarm/*` calls with the CLI's messages ("Swarm initialized: current node (...)
- * is now a manager.", the join commands, "Node left the swarm.", "Swarm updated."). Daemon
- * refusals ("This node is already part of a swarm...") are printed as
- * `Error response from daemon: ...`, exit 1, by the dispatcher.
+ * `docker swarm init|join|join-token|leave|update|unlock|unlock-key` (docker/cli
+ * `cli/command/swarm`): the Engine API's `/swarm/*` calls with the CLI's messages ("Swarm
+ * initialized: current node (...) is now a manager.", the join commands, "Node left the
+ * swarm.", "Swarm updated.", the unlock key). Daemon refusals ("This node is already part of a
+ * swarm...") are printed as `Error response from daemon: ...`, exit 1, by the dispatcher.
  */
 import { EngineApiError, type EngineJson } from "../../engine/client.js";
 import type { FlagDefinition, ParsedCommandLine } from "../flags.js";
 import { renderHelp } from "../help.js";
-import { CommandError, type CommandContext, type DockerCommand } from "./context.js";
+import { CommandError, daemonErrorText, type CommandContext, type DockerCommand } from "./context.js";
 import { parseGoDuration } from "./swarm-values.js";
 
 /** The default `--listen-addr`. */
@@ -90,6 +90,26 @@ function printJoinCommand(context: CommandContext, nodeId: string, worker: boole
   }
 }
 
+/** docker/cli `printUnlockCommand`: how to unlock a restarted manager, with the key (nothing when there is none). */
+function printUnlockCommand(context: CommandContext, unlockKey: string): void {
+  if (unlockKey === "") return;
+  context.output.out(
+    "To unlock a swarm manager after it restarts, run the `docker swarm unlock`\ncommand and provide the following key:\n\n" +
+      `    ${unlockKey}\n\n` +
+      "Remember to store this key in a password manager, since without it you\nwill not be able to restart the manager.\n",
+  );
+}
+
+/** `GET /swarm/unlockkey`, with the CLI's wrapping of a failure (`could not fetch unlock key: ...`). */
+function fetchUnlockKey(context: CommandContext): string {
+  try {
+    return String(context.client.swarmUnlockkey().UnlockKey ?? "");
+  } catch (error) {
+    if (error instanceof EngineApiError) throw new CommandError(`could not fetch unlock key: ${daemonErrorText(error)}`);
+    throw error;
+  }
+}
+
 const listenAddressFlag: FlagDefinition = {
   name: "listen-addr",
   kind: "string",
@@ -152,6 +172,7 @@ export const swarmInitCommand: DockerCommand = {
     context.output.out(`Swarm initialized: current node (${nodeId}) is now a manager.\n\n`);
     printJoinCommand(context, nodeId, true, false);
     context.output.outLine("To add a manager to this swarm, run 'docker swarm join-token manager' and follow the instructions.");
+    if (parsed.bool("autolock")) printUnlockCommand(context, fetchUnlockKey(context));
     return 0;
   },
 };
@@ -251,8 +272,73 @@ export const swarmUpdateCommand: DockerCommand = {
       return 0;
     }
     const current = context.client.swarmInspect();
-    context.client.swarmUpdate(mergeSwarmSpec(current.Spec ?? {}, parsed), { version: Number(current.Version?.Index ?? 0) });
+    const previousAutolock = current.Spec?.EncryptionConfig?.AutoLockManagers === true;
+    const spec = mergeSwarmSpec(current.Spec ?? {}, parsed);
+    context.client.swarmUpdate(spec, { version: Number(current.Version?.Index ?? 0) });
     context.output.outLine("Swarm updated.");
+    if (spec.EncryptionConfig?.AutoLockManagers === true && !previousAutolock) printUnlockCommand(context, fetchUnlockKey(context));
+    return 0;
+  },
+};
+
+/** `docker swarm unlock-key [OPTIONS]`. */
+export const swarmUnlockKeyCommand: DockerCommand = {
+  definition: {
+    path: "docker swarm unlock-key",
+    usage: "docker swarm unlock-key [OPTIONS]",
+    description: "Manage the unlock key",
+    arguments: { kind: "none" },
+    flags: [
+      { name: "rotate", kind: "bool", description: "Rotate unlock key" },
+      { name: "quiet", shorthand: "q", kind: "bool", description: "Only display token" },
+    ],
+  },
+  run(parsed: ParsedCommandLine, context: CommandContext): number {
+    const quiet = parsed.bool("quiet");
+    if (parsed.bool("rotate")) {
+      const current = context.client.swarmInspect();
+      if (current.Spec?.EncryptionConfig?.AutoLockManagers !== true) throw new CommandError("cannot rotate because autolock is not turned on");
+      context.client.swarmUpdate(current.Spec ?? {}, { version: Number(current.Version?.Index ?? 0), rotateManagerUnlockKey: true });
+      if (!quiet) context.output.outLine("Successfully rotated manager unlock key.");
+    }
+    const unlockKey = fetchUnlockKey(context);
+    if (unlockKey === "") throw new CommandError("no unlock key is set");
+    if (quiet) context.output.outLine(unlockKey);
+    else printUnlockCommand(context, unlockKey);
+    return 0;
+  },
+};
+
+/**
+ * docker/cli `readKey`: on a terminal, the prompt, the typed line (not echoed) and a newline;
+ * otherwise the first line of standard input without surrounding white space.
+ */
+function readKey(context: CommandContext, prompt: string): string {
+  const input = context.stdin ?? "";
+  const newline = input.indexOf("\n");
+  const line = newline < 0 ? input : input.slice(0, newline);
+  if (context.tty) {
+    context.output.out(`${prompt}\n`);
+    return line.endsWith("\r") ? line.slice(0, -1) : line;
+  }
+  return line.trim();
+}
+
+/** `docker swarm unlock`: reads the key from standard input (see `sim.exec`'s `stdin` option). */
+export const swarmUnlockCommand: DockerCommand = {
+  definition: {
+    path: "docker swarm unlock",
+    usage: "docker swarm unlock",
+    description: "Unlock swarm",
+    arguments: { kind: "none" },
+    flags: [],
+  },
+  run(_parsed: ParsedCommandLine, context: CommandContext): number {
+    // As docker/cli: only a locked node is asked for the key.
+    const state: unknown = context.client.systemInfo().Swarm?.LocalNodeState;
+    if (state === "inactive") throw new CommandError("Error: This node is not part of a swarm");
+    if (state === "pending" || state === "active" || state === "error") throw new CommandError("Error: swarm is not locked");
+    context.client.swarmUnlock({ UnlockKey: readKey(context, "Enter unlock key: ") });
     return 0;
   },
 };

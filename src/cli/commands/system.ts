@@ -351,6 +351,26 @@ function humanNanoseconds(nanoseconds: number): string {
   return `${Math.trunc(seconds / 3600 / 24 / 365)} years`;
 }
 
+/**
+ * The fields of moby's `swarm.Info` that the API leaves out when zero (`omitempty`): the CLI
+ * decodes `GET /info` into that struct, so a template sees `0` and `<nil>` for them (`{{.Swarm.Nodes}}`
+ * on a worker prints 0, not an error).
+ */
+const swarmInfoZeroValues: Readonly<Record<string, unknown>> = { Nodes: 0, Managers: 0, Cluster: null };
+
+/**
+ * `swarm` with the zero values of its absent `omitempty` fields, as non-enumerable properties:
+ * a template reads them (`{{.Swarm.Nodes}}` prints 0) while `{{json .Swarm}}` leaves them out,
+ * as Go's encoder does.
+ */
+function withSwarmInfoZeroValues(swarm: EngineJson): EngineJson {
+  const result: EngineJson = { ...swarm };
+  for (const [field, zero] of Object.entries(swarmInfoZeroValues)) {
+    if (!(field in result)) Object.defineProperty(result, field, { value: zero, enumerable: false });
+  }
+  return result;
+}
+
 /** `docker info [--format F]`. */
 export const infoCommand: DockerCommand = {
   definition: {
@@ -380,6 +400,7 @@ export const infoCommand: DockerCommand = {
       }
       const data = {
         ...(info ?? {}),
+        ...(info?.Swarm ? { Swarm: withSwarmInfoZeroValues(info.Swarm as EngineJson) } : {}),
         ClientInfo: { Debug: false, Version: clientFacts.version, Context: clientFacts.context, Plugins: [], Warnings: null },
         ...(serverError !== null ? { ServerErrors: [serverError] } : {}),
       };

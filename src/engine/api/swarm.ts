@@ -1,5 +1,6 @@
 /**
- * The Engine API's swarm-mode routes on dockerd: `/swarm` (init, join, leave, inspect),
+ * The Engine API's swarm-mode routes on dockerd: `/swarm` (init, join, leave, inspect, update,
+ * unlockkey, unlock: autolock as in `swarm/node/autolock.ts`),
  * `/nodes`, `/services` and `/tasks`. dockerd starts the node's swarm processes (a manager on
  * managers, an agent everywhere) and relays control requests to its local manager, which
  * forwards them to the leader. Errors use Docker's wording.
@@ -23,6 +24,17 @@ import {
   writeLocalState,
 } from "../../swarm/node/local-state.js";
 import { newObjectId } from "../../swarm/identifiers.js";
+import {
+  invalidKeyStringMessage,
+  invalidUnlockKeyMessage,
+  lockedLeaveMessage,
+  newUnlockKey,
+  notLockedMessage,
+  parseUnlockKey,
+  readLockKey,
+  sameUnlockKey,
+  swarmLockedMessage,
+} from "../../swarm/node/autolock.js";
 import { isTaskDirty } from "../../swarm/orchestrator/task.js";
 import { DiskRaftStorage } from "../../swarm/raft-driver/disk-storage.js";
 import { createChange, deleteChange, updateChange, type StoreChange } from "../../swarm/store/index.js";
@@ -66,6 +78,8 @@ function describe(daemon: Dockerd): NodeDescription {
 function requireManager(daemon: Dockerd): void {
   const local = readLocalState(daemon.context.disk);
   if (local === null) throw new ApiError(503, notInSwarmMessage);
+  // moby's errNoManager: a locked manager runs no swarm component.
+  if (daemon.swarmLocked) throw new ApiError(503, swarmLockedMessage);
   if (local.role !== "manager") throw new ApiError(503, workerMessage);
 }
 
@@ -105,7 +119,11 @@ function apiContext(daemon: Dockerd, state: ClusterState): ApiContext {
 function* init(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const disk = daemon.context.disk;
   const existing = readLocalState(disk);
-  if (existing !== null && existing.role === "manager" && body(request).ForceNewCluster === true) return yield* forceNewCluster(daemon, existing.nodeId);
+  if (existing !== null && existing.role === "manager" && body(request).ForceNewCluster === true) {
+    // moby's Init: a locked node runs no manager, so it is refused as one that is not a manager.
+    if (daemon.swarmLocked) throw new ApiError(503, workerMessage);
+    return yield* forceNewCluster(daemon, existing.nodeId);
+  }
   if (existing !== null) throw new ApiError(503, alreadyInSwarmMessage);
   const random = daemon.context.random;
   const rootCaDigest = randomBase36(random, 50);
@@ -129,12 +147,23 @@ function* init(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   });
   daemon.startSwarmProcesses([daemon.hostName]);
   // Ready when the cluster object and this node are committed.
+  let ready: ClusterState | null = null;
   for (let attempt = 0; attempt < initPollsMax; attempt++) {
     const state = yield* readStateQuietly(daemon);
-    if (state !== null && state.cluster !== null && state.nodes[nodeId] !== undefined) break;
+    if (state !== null && state.cluster !== null && state.nodes[nodeId] !== undefined) {
+      ready = state;
+      break;
+    }
     yield* sleep(initPollMs);
   }
   ensureSwarmNetworks(daemon, readLocalState(disk)!.bootstrap!.ingressNetworkId);
+  // moby's initClusterSpec merges the request's Spec into the new cluster, and its
+  // EncryptionConfig.AutoLockManagers decides (the CLI sets it with the top-level AutoLockManagers).
+  const spec = body(request).Spec as { EncryptionConfig?: { AutoLockManagers?: unknown } } | undefined;
+  if (ready !== null && ready.cluster !== null && spec?.EncryptionConfig?.AutoLockManagers === true) {
+    const cluster = { ...ready.cluster, managerUnlockKey: newUnlockKey(random) };
+    yield* writeControl(daemon, { operation: "changes", changes: [updateChange("cluster", cluster)] });
+  }
   return { statusCode: 200, body: nodeId };
 }
 
@@ -214,6 +243,7 @@ function* leave(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> 
   const local = readLocalState(disk);
   if (local === null) throw new ApiError(503, "This node is not part of a swarm");
   const force = request.query.force === "1" || request.query.force === "true";
+  if (daemon.swarmLocked && !force) throw new ApiError(503, lockedLeaveMessage);
   if (local.role === "manager" && !force) {
     // moby's Leave: the message depends on what leaving would do to the Raft quorum.
     const state = yield* readStateQuietly(daemon);
@@ -230,7 +260,7 @@ function* leave(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> 
     }
     throw new ApiError(503, `${message}The only way to restore a swarm that has lost consensus is to reinitialize it with \`--force-new-cluster\`. Use \`--force\` to suppress this message.`);
   }
-  if (local.role === "manager" && local.managers.length > 1) {
+  if (local.role === "manager" && local.managers.length > 1 && !daemon.swarmLocked) {
     // The others keep their quorum: this member is removed from the Raft group first (best effort).
     try {
       yield* call(daemon.hostName, managerProcessName, "write", { operation: "leave", hostname: daemon.hostName } satisfies ControlWrite, controlTimeoutMs);
@@ -239,6 +269,7 @@ function* leave(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> 
     }
   }
   daemon.stopSwarmProcesses();
+  daemon.swarmLocked = false;
   clearLocalState(disk);
   removeIngressNetwork(daemon);
   return { statusCode: 200 };
@@ -270,7 +301,7 @@ function* updateSwarm(daemon: Dockerd, request: RouteRequest): Coroutine<RouteRe
   if (!Number.isSafeInteger(version)) throw badRequest(`invalid swarm version '${rawVersion}': strconv.ParseUint: parsing ${JSON.stringify(rawVersion)}: invalid syntax`);
   const rotateWorker = rotationFlag(request, "rotateWorkerToken");
   const rotateManager = rotationFlag(request, "rotateManagerToken");
-  rotationFlag(request, "rotateManagerUnlockKey");
+  const rotateUnlockKey = rotationFlag(request, "rotateManagerUnlockKey");
   const state = yield* readState(daemon);
   const cluster = state.cluster;
   if (cluster === null) throw new ApiError(503, notInSwarmMessage);
@@ -282,7 +313,49 @@ function* updateSwarm(daemon: Dockerd, request: RouteRequest): Coroutine<RouteRe
     worker: rotateWorker ? joinToken(cluster.rootCaDigest, randomBase36(random, 25)) : cluster.joinTokens.worker,
     manager: rotateManager ? joinToken(cluster.rootCaDigest, randomBase36(random, 25)) : cluster.joinTokens.manager,
   };
-  yield* writeControl(daemon, { operation: "changes", changes: [updateChange("cluster", { ...cluster, ...parsed.value, joinTokens })] });
+  const { autoLockManagers, ...settings } = parsed.value;
+  // swarmkit's UpdateCluster: a key appears with autolock, goes without it, and is replaced on rotation.
+  const managerUnlockKey = !autoLockManagers ? undefined : cluster.managerUnlockKey === undefined || rotateUnlockKey ? newUnlockKey(random) : cluster.managerUnlockKey;
+  const { managerUnlockKey: _previousKey, ...unlocked } = cluster;
+  const updated = { ...unlocked, ...settings, joinTokens, ...(managerUnlockKey === undefined ? {} : { managerUnlockKey }) };
+  yield* writeControl(daemon, { operation: "changes", changes: [updateChange("cluster", updated)] });
+  return { statusCode: 200 };
+}
+
+/** `GET /swarm/unlockkey`: the manager unlock key, `""` when autolock is off (moby's GetUnlockKey). */
+function* unlockKey(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
+  const state = yield* readState(daemon);
+  if (state.cluster === null) throw new ApiError(503, notInSwarmMessage);
+  return { statusCode: 200, body: { UnlockKey: state.cluster.managerUnlockKey ?? "" } };
+}
+
+/** Bound `unlockPollsMax`: after `swarm unlock`, looks (every `initPollMs`) this many times for the manager to answer. */
+export const unlockPollsMax = 600;
+
+/**
+ * `POST /swarm/unlock` (moby's UnlockSwarm): only a locked manager is unlocked; the key must
+ * parse (400 "invalid key string") and be the one its TLS key is encrypted with (401); then
+ * its swarm components start, and the answer waits until its manager answers.
+ */
+function* unlock(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
+  const local = readLocalState(daemon.context.disk);
+  if (local === null) throw new ApiError(503, notInSwarmMessage);
+  if (!daemon.swarmLocked) {
+    if (local.role === "manager") throw new ApiError(409, notLockedMessage);
+    throw new ApiError(503, workerMessage);
+  }
+  const given = typeof body(request).UnlockKey === "string" ? String(body(request).UnlockKey) : "";
+  if (parseUnlockKey(given) === null) throw badRequest(invalidKeyStringMessage);
+  const expected = readLockKey(daemon.context.disk);
+  if (expected === null || !sameUnlockKey(given, expected)) throw new ApiError(401, invalidUnlockKeyMessage);
+  daemon.swarmLocked = false;
+  daemon.startSwarmProcesses([]);
+  // moby waits for the node to be ready: its manager answers and its agent is registered.
+  for (let attempt = 0; attempt < unlockPollsMax; attempt++) {
+    const state = yield* readStateQuietly(daemon);
+    if (state?.nodes[local.nodeId]?.status.state === "ready") break;
+    yield* sleep(initPollMs);
+  }
   return { statusCode: 200 };
 }
 
@@ -525,6 +598,8 @@ export const swarmRoutes: readonly Route<Dockerd>[] = [
   { method: "POST", pattern: "/swarm/leave", handler: leave },
   { method: "GET", pattern: "/swarm", handler: inspectSwarm },
   { method: "POST", pattern: "/swarm/update", handler: updateSwarm },
+  { method: "GET", pattern: "/swarm/unlockkey", handler: unlockKey },
+  { method: "POST", pattern: "/swarm/unlock", handler: unlock },
   { method: "GET", pattern: "/nodes", handler: listNodes },
   { method: "GET", pattern: "/nodes/{id}", handler: inspectNode },
   { method: "POST", pattern: "/nodes/{id}/update", handler: updateNode },

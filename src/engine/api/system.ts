@@ -5,6 +5,7 @@
  */
 import { call, RpcError, type Coroutine } from "../../sim/coroutine.js";
 import { managerProcessName, readLocalState } from "../../swarm/node/local-state.js";
+import { swarmLockedMessage } from "../../swarm/node/autolock.js";
 import { swarmInfoToApi } from "../../swarm/api/index.js";
 import type { ClusterState } from "../../swarm/types.js";
 import { engineVersion, type Dockerd } from "../dockerd/daemon.js";
@@ -27,7 +28,8 @@ export const componentVersions = {
 /** moby's `Swarm` header of `/_ping`: `inactive`, or `active/manager` / `active/worker`. */
 function swarmPingStatus(daemon: Dockerd): string {
   const local = readLocalState(daemon.context.disk);
-  return local === null ? "inactive" : `active/${local.role}`;
+  if (local === null) return "inactive";
+  return daemon.swarmLocked ? "locked" : `active/${local.role}`;
 }
 
 function* ping(daemon: Dockerd, _request: RouteRequest): Coroutine<RouteResult> {
@@ -110,6 +112,8 @@ function* swarmInfo(daemon: Dockerd): Coroutine<Record<string, unknown>> {
   const local = readLocalState(daemon.context.disk);
   const inactive = { nodeId: "", nodeAddress: "", state: "inactive" as const, controlAvailable: false, error: "", remoteManagers: [], nodes: 0, managers: 0, cluster: null };
   if (local === null) return swarmInfoToApi(inactive, null);
+  // moby's Info for a locked node: no swarm node runs, so no node id, managers or cluster.
+  if (daemon.swarmLocked) return swarmInfoToApi({ ...inactive, nodeAddress: local.advertiseAddress.split(":")[0]!, state: "locked", error: swarmLockedMessage }, null);
   let state: ClusterState | null = null;
   if (local.role === "manager") {
     try {

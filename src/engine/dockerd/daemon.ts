@@ -28,6 +28,7 @@ import { ensurePredefinedNetworks } from "../api/networks.js";
 import { SwarmManager } from "../../swarm/manager/manager.js";
 import { SwarmAgent } from "../../swarm/agent/agent.js";
 import { agentProcessName, managerProcessName, readLocalState } from "../../swarm/node/local-state.js";
+import { startsLocked } from "../../swarm/node/autolock.js";
 import { nextRestartDelayMs, shouldRestart } from "./restart-policy.js";
 import { containerEventMessage, DockerEventsLog } from "./docker-events.js";
 import { signalNumbers } from "../../containerd/signals.js";
@@ -88,6 +89,11 @@ export class Dockerd extends RpcProcess {
   containerdConnected = false;
   /** Whether the start-up restore has finished (requests before it wait). */
   ready = false;
+  /**
+   * Whether this manager came up locked (autolock): its swarm components stay stopped until
+   * `POST /swarm/unlock` gives the key (moby's errSwarmLocked state).
+   */
+  swarmLocked = false;
   /** The restart manager's current back-off per container, ms (in memory, as in moby). */
   private readonly restartDelays = new Map<string, number>();
 
@@ -128,7 +134,9 @@ export class Dockerd extends RpcProcess {
     for (const record of loadRecords<VolumeRecord>(disk, `${dockerRoot}/volumes/`, "/opts.json")) this.volumes.set(record.name, record);
     ensurePredefinedNetworks(this);
     this.context.log(`Starting up (live-restore ${this.config["live-restore"] ? "enabled" : "disabled"})`);
-    // A node in a swarm starts its swarm components with the daemon, as dockerd does.
+    // A node in a swarm starts its swarm components with the daemon, as dockerd does, unless
+    // autolock left its manager key encrypted: then it waits, locked, for `docker swarm unlock`.
+    this.swarmLocked = startsLocked(disk);
     if (readLocalState(disk) !== null) this.startSwarmProcesses([]);
     this.runLogged(this.connectAndRestore(), "restore");
   }
@@ -257,7 +265,7 @@ export class Dockerd extends RpcProcess {
    */
   startSwarmProcesses(initialMembers: readonly string[]): void {
     const local = readLocalState(this.context.disk);
-    if (local === null) return;
+    if (local === null || this.swarmLocked) return;
     const settings = this.config["x-swarmsim-raft"] ?? {};
     if (local.role === "manager" && !this.context.isRunning(managerProcessName)) {
       const schedulerBugs = this.config["x-swarmsim-scheduler-bugs"] ?? {};

@@ -107,6 +107,17 @@ export class GoStruct {
     return value;
   }
 
+  /** A `bool` field; null when absent or wrong. */
+  boolean(name: string): boolean | null {
+    const value = this.raw(name);
+    if (value === undefined || value === null) return null;
+    if (typeof value !== "boolean") {
+      this.mismatch(jsonKind(value), name, "bool");
+      return null;
+    }
+    return value;
+  }
+
   /** An integer field of a Go integer type; null when absent or wrong. */
   integer(name: string, goType: GoIntegerType): number | null {
     const value = this.raw(name);

@@ -45,7 +45,7 @@ export function clusterInfoToApi(cluster: Cluster, context: ApiContext): ApiObje
   spec.Dispatcher = cluster.heartbeatPeriodMs === 0 ? {} : { HeartbeatPeriod: durationNanoseconds(cluster.heartbeatPeriodMs) };
   spec.CAConfig = { NodeCertExpiry: durationNanoseconds(cluster.nodeCertificateExpiryMs) };
   spec.TaskDefaults = {};
-  spec.EncryptionConfig = { AutoLockManagers: false };
+  spec.EncryptionConfig = { AutoLockManagers: cluster.managerUnlockKey !== undefined };
   return {
     ...metaToApi(cluster, context),
     Spec: spec,
@@ -112,6 +112,8 @@ export interface ClusterSpecUpdate {
   readonly raftSnapshotInterval: number;
   readonly raftKeepOldSnapshots: number;
   readonly nodeCertificateExpiryMs: number;
+  /** `Spec.EncryptionConfig.AutoLockManagers`: false when absent, as Go decodes it (the CLI sends the whole spec). */
+  readonly autoLockManagers: boolean;
 }
 
 /** swarmkit's `ca.MinNodeCertExpiration`, ms (1 hour). */
@@ -135,6 +137,7 @@ export function clusterSpecFromApi(json: unknown, cluster: Cluster): SpecResult<
   const keepOldSnapshots = raft.integer("KeepOldSnapshots", "uint64");
   const heartbeatPeriodNanoseconds = body.struct("Dispatcher", "DispatcherConfig").integer("HeartbeatPeriod", "time.Duration");
   const certificateExpiryNanoseconds = body.struct("CAConfig", "CAConfig").integer("NodeCertExpiry", "time.Duration");
+  const autoLockManagers = body.struct("EncryptionConfig", "EncryptionConfig").boolean("AutoLockManagers") ?? false;
   if (decoder.firstError !== null) return failure(400, `invalid JSON: ${decoder.firstError}`);
   const invalid = (message: string) => failure(400, `rpc error: code = InvalidArgument desc = ${message}`);
   const nodeCertificateExpiryMs = certificateExpiryNanoseconds === null || certificateExpiryNanoseconds === 0 ? cluster.nodeCertificateExpiryMs : certificateExpiryNanoseconds / 1e6;
@@ -149,6 +152,7 @@ export function clusterSpecFromApi(json: unknown, cluster: Cluster): SpecResult<
       raftSnapshotInterval: snapshotInterval === null || snapshotInterval === 0 ? cluster.raftSnapshotInterval : snapshotInterval,
       raftKeepOldSnapshots: keepOldSnapshots ?? cluster.raftKeepOldSnapshots,
       nodeCertificateExpiryMs,
+      autoLockManagers,
     },
     warnings: [],
   };

@@ -17,6 +17,7 @@ import { scheduleTasks, type SchedulerBugs } from "../scheduler/index.js";
 import { newObjectId } from "../identifiers.js";
 import { isAfter, swarmDefaults, type ClusterState, type NodeDescription, type SwarmNode, type Task, type TaskStatus } from "../types.js";
 import { descriptionKey, managerProcessName, readLocalState, type ClusterBootstrap } from "../node/local-state.js";
+import { syncLockKey } from "../node/autolock.js";
 
 /** Docker's error when a write finds no leader. */
 export const noLeaderMessage =
@@ -281,9 +282,14 @@ export class SwarmManager extends RpcProcess {
     return this.raft.role === "leader" && this.appliedTerm >= this.raft.term;
   }
 
+  /** The cluster object whose unlock key this manager's disk follows (autolock; immutable, so compared by identity). */
+  private lockKeyCluster: ClusterState["cluster"] = null;
+
   /** Called for every committed entry on every manager. */
   private applied(entry: LogEntry, events: readonly StoreEvent[]): void {
     this.appliedTerm = Math.max(this.appliedTerm, entry.term);
+    // Autolock: the TLS key on disk is re-encrypted with the cluster's current unlock key.
+    if (this.state.cluster !== this.lockKeyCluster) syncLockKey(this.context.disk, (this.lockKeyCluster = this.state.cluster));
     if (this.raft !== undefined && entry.term === this.raft.term) this.coroutines.notify("leading");
     this.coroutines.notify(`commit:${entry.index}`, entry.term);
     if (this.orchestrator !== null && events.length > 0) this.orchestrator.handleEvents(this.machine.store, events);
