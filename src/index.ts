@@ -6,7 +6,7 @@
  */
 export { Simulation } from "./simulation.js";
 export type { SimulationOptions, EngineHostOptions, ExecOptions, ExecResult } from "./simulation.js";
-export { defaultHistoryOptions, diffWorldStates, type HistoryOptions, type HistoryInfo, type WorldState, type HostState, type RaftMemberState, type WorldChange } from "./time-travel/index.js";
+export { defaultHistoryOptions, diffWorldStates, historyLinksWatchedMax, networkPartitionsKeptMax, type HistoryOptions, type HistoryInfo, type WorldState, type HostState, type RaftMemberState, type NetworkState, type LinkState, type WorldChange } from "./time-travel/index.js";
 export { SimulationKernel } from "./sim/simulation.js";
 export type { SimulationOptions as KernelOptions, RunUntilOptions, SimulationListener } from "./sim/simulation.js";
 export { Faults } from "./sim/faults.js";

@@ -172,7 +172,15 @@ export class Simulation extends SimulationKernel {
     return this.timeTravel.stateAt(timeMs);
   }
 
-  /** What changed between two virtual times: hosts, processes, Raft roles and leader, store objects. */
+  /**
+   * The kept world states from `fromMs` to `toMs` (virtual ms, both included; default all),
+   * oldest first, as `stateAt` finds them: at most `historySnapshotsMax`. Does not advance time.
+   */
+  keptStates(fromMs?: number, toMs?: number): WorldState[] {
+    return this.timeTravel.keptStates(fromMs, toMs);
+  }
+
+  /** What changed between two virtual times: hosts, processes, network faults, Raft roles and leader, store objects. */
   diff(fromMs: number, toMs: number): WorldChange[] {
     return this.timeTravel.diff(fromMs, toMs);
   }

@@ -84,12 +84,13 @@ function liveTaskCount(): number {
   return Object.values(state.tasks).filter((task) => task.status.state === "running").length;
 }
 
-/** A text picture of a kept world state: leader, Raft members, hosts and tasks per node. */
+/** A text picture of a kept world state: leader, Raft members, hosts, partitions and tasks per node. */
 function summarize(state: WorldState): string {
   const lines = [`state kept at ${(state.timeMs / 1_000).toFixed(3)} s`];
   lines.push(state.leader === null ? "leader: none" : `leader: ${state.leader.host} (term ${state.leader.term})`);
   lines.push(`raft: ${state.raft.map((member) => `${member.host} ${member.role} t${member.term}`).join(", ") || "no live member"}`);
   lines.push(`hosts: ${state.hosts.map((host) => `${host.name} ${host.up ? "up" : "DOWN"}`).join(", ")}`);
+  lines.push(`partitions: ${state.network.partitions.map(([groupA, groupB]) => `[${groupA.join(", ")}] | [${groupB.join(", ")}]`).join("; ") || "none"}`);
   const store = state.store;
   if (store === null) {
     lines.push("tasks: no manager store");

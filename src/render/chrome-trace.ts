@@ -1,9 +1,13 @@
 /**
  * Export of the trace in the Chrome trace event format (the JSON object form, with
- * `traceEvents`), which Perfetto (ui.perfetto.dev) and chrome://tracing open: one trace
- * "process" per host and one "thread" per simulated process, instant events for faults and
- * state changes, and for every message a short slice at its sender and at its receiver joined by
- * a flow arrow (a dropped message: a slice at the sender and an instant at the receiver).
+ * `traceEvents`), which Perfetto (ui.perfetto.dev), chrome://tracing and the Chrome DevTools
+ * Performance panel open: one trace "process" per host and one "thread" per simulated process,
+ * instant events for faults and state changes, and for every message a 1 µs slice at its sender
+ * and at its receiver joined by a flow arrow (a dropped message: a slice at the sender and an
+ * instant at the receiver). Times are whole virtual microseconds, so two slices of one thread
+ * either start together (and nest) or do not overlap; process and thread ids are never 0 and
+ * thread ids are unique across the trace, as Perfetto's importer, which follows Linux's ids,
+ * expects.
  */
 import type { SimulationEvent } from "../sim/events.js";
 import type { Simulation } from "../simulation.js";
@@ -17,13 +21,13 @@ export interface ChromeTraceEvent {
   readonly cat?: string;
   /** Phase: `M` metadata, `i` instant, `X` complete, `s`/`f` flow start/finish. */
   readonly ph: "M" | "i" | "X" | "s" | "f";
-  /** Timestamp, microseconds of virtual time. */
+  /** Timestamp, whole microseconds of virtual time. */
   readonly ts?: number;
   /** Duration of a complete event, microseconds. */
   readonly dur?: number;
-  /** The host's number. */
+  /** The host's number (1: the cluster-wide events). */
   readonly pid: number;
-  /** The process's number on its host (0: the host itself). */
+  /** The simulated process's number, unique in the trace (each host has a thread `host` for host-wide events). */
   readonly tid: number;
   /** Scope of an instant event: `g` global, `p` process (host), `t` thread. */
   readonly s?: "g" | "p" | "t";
@@ -58,6 +62,15 @@ export interface TraceExportOptions {
 /** Bound `exportTraceEventsMax`: most Chrome trace events one export writes (the earliest are kept). */
 export const exportTraceEventsMax = 1_000_000;
 
+/** The process id of the cluster-wide events (network faults); hosts are numbered from 2. */
+export const traceNetworkPid = 1;
+/**
+ * The first thread id: thread ids count up from here across the whole trace, above every
+ * possible process id (a simulation has at most `hostsMax` hosts), so no thread id is also a
+ * process id and none is shared by two processes.
+ */
+export const traceThreadIdBase = 1_000_000;
+
 /** Fields of a simulation event besides `type`, `time` and `host`, made JSON-safe and short. */
 function argumentsOf(event: SimulationEvent): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
@@ -68,13 +81,20 @@ function argumentsOf(event: SimulationEvent): Record<string, unknown> {
   return fields;
 }
 
+/** A virtual time in ms as a whole number of microseconds. */
+function microseconds(timeMs: number): number {
+  return Math.round(timeMs * 1_000);
+}
+
 /**
  * The retained trace as a Chrome trace event object; `JSON.stringify` it to a `.json` file and
- * open it in Perfetto or chrome://tracing. Hosts are trace processes (numbered in order of
- * addition, registry included), simulated processes are threads named after them (thread 0,
- * `host`, carries host-wide events). Timestamps are virtual microseconds. Messages need trace
- * level "all"; events evicted from the bounded trace are not exported. Deterministic: the same
- * simulation gives the same object.
+ * open it in Perfetto or chrome://tracing. Hosts are trace processes (pid 2, 3, ... in order of
+ * addition, registry included; pid 1 holds the cluster-wide events), simulated processes are
+ * threads named after them (thread `host` carries host-wide events); thread ids are unique in
+ * the trace, from {@link traceThreadIdBase}. Timestamps are whole virtual microseconds and
+ * events come sorted by time after the metadata. Messages need trace level "all"; events
+ * evicted from the bounded trace are not exported. Deterministic: the same simulation gives the
+ * same object.
  */
 export function exportTrace(sim: Simulation, options: TraceExportOptions = {}): ChromeTrace {
   const fromMs = options.fromMs ?? 0;
@@ -83,34 +103,42 @@ export function exportTrace(sim: Simulation, options: TraceExportOptions = {}): 
   const threadIds = new Map<string, Map<string, number>>();
   const metadata: ChromeTraceEvent[] = [];
   const events: ChromeTraceEvent[] = [];
+  let threadCount = 0;
+  const newThread = (pid: number, name: string): number => {
+    const tid = traceThreadIdBase + threadCount++;
+    metadata.push({ name: "thread_name", ph: "M", pid, tid, args: { name } });
+    metadata.push({ name: "thread_sort_index", ph: "M", pid, tid, args: { sort_index: tid - traceThreadIdBase } });
+    return tid;
+  };
+  metadata.push({ name: "process_name", ph: "M", pid: traceNetworkPid, tid: traceThreadIdBase, args: { name: "network (cluster-wide events)" } });
+  metadata.push({ name: "process_sort_index", ph: "M", pid: traceNetworkPid, tid: traceThreadIdBase, args: { sort_index: traceNetworkPid } });
+  const networkTid = newThread(traceNetworkPid, "faults");
   const hostId = (host: string): number => {
     let id = hostIds.get(host);
     if (id === undefined) {
-      id = hostIds.size + 1;
+      id = traceNetworkPid + 1 + hostIds.size;
+      const hostTid = traceThreadIdBase + threadCount;
       hostIds.set(host, id);
-      threadIds.set(host, new Map());
-      metadata.push({ name: "process_name", ph: "M", pid: id, tid: 0, args: { name: host } });
-      metadata.push({ name: "process_sort_index", ph: "M", pid: id, tid: 0, args: { sort_index: id } });
-      metadata.push({ name: "thread_name", ph: "M", pid: id, tid: 0, args: { name: "host" } });
+      threadIds.set(host, new Map([["", hostTid]]));
+      metadata.push({ name: "process_name", ph: "M", pid: id, tid: hostTid, args: { name: host } });
+      metadata.push({ name: "process_sort_index", ph: "M", pid: id, tid: hostTid, args: { sort_index: id } });
+      newThread(id, "host");
     }
     return id;
   };
+  /** The thread of `process` on `host`; the empty name is the host's own thread. */
   const threadId = (host: string, process: string): number => {
     const pid = hostId(host);
     const threads = threadIds.get(host)!;
     let id = threads.get(process);
     if (id === undefined) {
-      id = threads.size + 1;
+      id = newThread(pid, process);
       threads.set(process, id);
-      metadata.push({ name: "thread_name", ph: "M", pid, tid: id, args: { name: process } });
-      metadata.push({ name: "thread_sort_index", ph: "M", pid, tid: id, args: { sort_index: id } });
     }
     return id;
   };
-  metadata.push({ name: "process_name", ph: "M", pid: 0, tid: 0, args: { name: "network (cluster-wide events)" } });
   for (const host of sim.hosts()) hostId(host.name);
 
-  const microseconds = (timeMs: number) => Math.round(timeMs * 1_000 * 1_000) / 1_000;
   const methods = new Map<string, string>();
   let flowId = 0;
   const trace = sim.trace;
@@ -160,12 +188,16 @@ export function exportTrace(sim: Simulation, options: TraceExportOptions = {}): 
     if (typeof fields.host === "string") {
       const host = fields.host;
       const pid = hostId(host);
-      const tid = typeof fields.process === "string" ? threadId(host, fields.process) : 0;
-      events.push({ name: event.type, cat: category, ph: "i", s: tid === 0 ? "p" : "t", ts: microseconds(event.time), pid, tid, args: argumentsOf(event) });
+      const process = typeof fields.process === "string" ? fields.process : "";
+      const tid = threadId(host, process);
+      events.push({ name: event.type, cat: category, ph: "i", s: process === "" ? "p" : "t", ts: microseconds(event.time), pid, tid, args: argumentsOf(event) });
     } else {
-      events.push({ name: event.type, cat: category, ph: "i", s: "g", ts: microseconds(event.time), pid: 0, tid: 0, args: argumentsOf(event) });
+      events.push({ name: event.type, cat: category, ph: "i", s: "g", ts: microseconds(event.time), pid: traceNetworkPid, tid: networkTid, args: argumentsOf(event) });
     }
   }
+  // A message's sender slice is written when it arrives, so sort by time; the sort is stable, so
+  // a flow's start and end stay right after the slices they bind to.
+  events.sort((left, right) => left.ts! - right.ts!);
   return {
     traceEvents: [...metadata, ...events],
     displayTimeUnit: "ms",

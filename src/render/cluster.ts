@@ -62,7 +62,7 @@ export function renderCluster(sim: Simulation, options: ClusterViewOptions = {})
     state,
     leader,
     facts: names.map((name) => hostFacts(sim, name, state, leader?.host)),
-    groups: partitionGroups(sim, names),
+    groups: partitionGroups(sim.network.partitions(), names),
     partitionsNote: `${sim.network.partitions().length} partition(s) in force`,
     hiddenHosts: wanted.length - names.length,
   });
@@ -70,9 +70,9 @@ export function renderCluster(sim: Simulation, options: ClusterViewOptions = {})
 
 /**
  * The cluster view at a past virtual time, drawn from the kept world state `sim.stateAt(timeMs)`
- * (time travel): the same picture as {@link renderCluster} at that time, except that partitions
- * are not part of the kept state and are not drawn. Throws as `stateAt` does outside the kept
- * history.
+ * (time travel): the same picture as {@link renderCluster} at that time, the partitions then in
+ * force included (and the count of links whose settings were changed). Throws as `stateAt` does
+ * outside the kept history.
  */
 export function renderClusterAt(sim: Simulation, timeMs: number, options: ClusterViewOptions = {}): string {
   const world = sim.stateAt(timeMs);
@@ -92,8 +92,8 @@ export function renderClusterAt(sim: Simulation, timeMs: number, options: Cluste
     state,
     leader,
     facts,
-    groups: [facts.map((_, index) => index)],
-    partitionsNote: "partitions not kept in the history",
+    groups: partitionGroups(world.network.partitions, facts.map((fact) => fact.name)),
+    partitionsNote: `${world.network.partitions.length + world.network.partitionsNotKept} partition(s) in force${world.network.links.length > 0 ? `, ${world.network.links.length} link direction(s) changed` : ""}`,
     hiddenHosts: wanted.length - names.length,
   });
 }
@@ -200,8 +200,7 @@ function isTerminalState(state: string): boolean {
  * Groups hosts by the side of every partition they are on: hosts in the same group can reach
  * each other as far as partitions go. Returns indexes into `names`, groups in first-host order.
  */
-function partitionGroups(sim: Simulation, names: readonly string[]): number[][] {
-  const partitions = sim.network.partitions();
+function partitionGroups(partitions: ReadonlyArray<readonly [readonly string[], readonly string[]]>, names: readonly string[]): number[][] {
   const groups = new Map<string, number[]>();
   names.forEach((name, index) => {
     const signature = partitions.map(([groupA, groupB]) => (groupA.includes(name) ? "a" : groupB.includes(name) ? "b" : "-")).join("");

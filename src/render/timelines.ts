@@ -1,12 +1,12 @@
 /**
  * Timelines: the Raft role of every manager over a window of virtual time (from the trace's
  * `raft.state` events, with host crashes and member stops as "down"), and the tasks of every
- * slot of a service over time (from the cluster store's tasks: creation, last status change).
+ * slot of a service over time, state by state (from the store's tasks in the kept history).
  */
 import { SimulationError } from "../sim/errors.js";
 import type { SimulationEvent } from "../sim/events.js";
 import type { Simulation } from "../simulation.js";
-import type { Task } from "../swarm/types.js";
+import { isTerminal, taskStates, type ClusterState, type Task, type TaskState } from "../swarm/types.js";
 import { storeTasks } from "./cluster.js";
 import { traceEventsScannedMax } from "./messages.js";
 import { compareText, element, escapeXml, formatSecondsLabel, formatValue, legend, niceTicks, raftStateColour, raftStateColours, svgDocument, taskStateColour, textElement, truncate } from "./svg.js";
@@ -54,6 +54,11 @@ interface Segment {
   readonly tooltip: string;
 }
 
+/** A virtual time as an attribute value: ms, to the microsecond. */
+function timeAttribute(timeMs: number): string {
+  return String(Math.round(timeMs * 1_000) / 1_000);
+}
+
 /** The horizontal time scale of a timeline: x of a time, and the axis with ticks in seconds. */
 function timeScale(fromMs: number, toMs: number, widthPx: number) {
   const left = marginPx + labelWidthPx;
@@ -82,7 +87,7 @@ function timelineRow(label: string, segments: readonly Segment[], y: number, xOf
     parts.push(
       element(
         "g",
-        { class: `${className} ${segment.state}` },
+        { class: `${className} ${segment.state}`, "data-from-ms": timeAttribute(segment.fromMs), "data-to-ms": timeAttribute(segment.toMs) },
         element("title", {}, escapeXml(segment.tooltip)) +
           element("rect", { x, y: y + 3, width, height: rowHeightPx - 6, fill: segment.state === "earlier" ? "url(#swarmsim-earlier)" : className === "raft-state" ? raftStateColour(segment.state) : taskStateColour(segment.state), stroke: "#ffffff", "stroke-width": 0.5 }) +
           (width > segment.label.length * 6 + 4 ? textElement(segment.label, { x: x + width / 2, y: y + rowHeightPx / 2 + 3.5, "text-anchor": "middle", "font-size": 9, fill: "#212121" }) : ""),
@@ -153,13 +158,72 @@ export function renderRaftTimeline(sim: Simulation, options: RaftTimelineOptions
   return svgDocument(widthPx, axisY + 70, title, body);
 }
 
+/** One state a task went through, and when it began (its status timestamp), virtual ms. */
+export interface TaskStateStep {
+  /** The task state. */
+  readonly state: TaskState;
+  /** When the task entered it, virtual ms (the status timestamp its reporter gave). */
+  readonly sinceMs: number;
+  /** The status message of that state (`preparing`, `started`, ...). */
+  readonly message: string;
+  /** The status error, if any (`task: non-zero exit (137)`). */
+  readonly error: string;
+}
+
+/**
+ * Bound `taskTimelineStatesMax`: most states kept for one task. Swarmkit's task states only move
+ * forward, so a task goes through at most 14; the bound guards against anything else.
+ */
+export const taskTimelineStatesMax = 16;
+
+/**
+ * The states each of `taskIds` went through, as the managers' store recorded them, oldest first:
+ * read from the kept world states (`sim.keptStates()`, at most `historySnapshotsMax` of them)
+ * and then `store` (the store now). Each state appears once, with the status timestamp at which
+ * the task entered it; states are kept only when they move forward in swarmkit's order, and at
+ * most `taskTimelineStatesMax` per task. A state that never reached the store (an agent reports
+ * only the latest status of a task with each heartbeat, so `accepted` or `ready` are often
+ * skipped), or that the store held only before the oldest kept state, is not in the list.
+ */
+export function taskStateSteps(sim: Simulation, store: ClusterState, taskIds: readonly string[]): Map<string, TaskStateStep[]> {
+  const steps = new Map<string, TaskStateStep[]>(taskIds.map((id) => [id, []]));
+  const lastSeen = new Map<string, Task>();
+  const record = (task: Task) => {
+    if (lastSeen.get(task.id) === task) return;
+    lastSeen.set(task.id, task);
+    const list = steps.get(task.id)!;
+    const last = list[list.length - 1];
+    const status = task.status;
+    if (last !== undefined && taskStates[status.state] <= taskStates[last.state]) return;
+    if (list.length >= taskTimelineStatesMax) return;
+    list.push({ state: status.state, sinceMs: Math.max(status.timestamp, last?.sinceMs ?? Number.NEGATIVE_INFINITY), message: status.message, error: status.error });
+  };
+  let previousTasks: ClusterState["tasks"] | undefined;
+  for (const world of sim.keptStates()) {
+    const tasks = world.store?.tasks;
+    if (tasks === undefined || tasks === previousTasks) continue;
+    previousTasks = tasks;
+    for (const id of taskIds) {
+      const task = tasks[id];
+      if (task !== undefined) record(task);
+    }
+  }
+  for (const id of taskIds) {
+    const task = store.tasks[id];
+    if (task !== undefined) record(task);
+  }
+  return steps;
+}
+
 /**
  * Renders the tasks of service `serviceName` over time as an SVG string: one row per slot
- * (replicated) or node (global), one bar per task from its creation to its last status change
- * (hatched: the store keeps only a task's latest status, so the states before it are not known
- * here) and, for a task still live, from that change to now in the colour of its state. A
- * terminal task ends at its last status change with a mark in its state's colour. Reads the
- * store of `sim.clusterState()`, which keeps the task history its retention limit allows
+ * (replicated) or node (global), and per task one bar with a stretch per state it went through
+ * (new, pending, assigned, preparing, starting, running, ...), each from the time the task
+ * entered it, in the state's colour. A live task's last state runs to now; a finished task ends
+ * with a mark in its final state's colour (failed, shutdown, complete, rejected). States come from
+ * the kept history of the store ({@link taskStateSteps}); the part of a task before the oldest
+ * state known is hatched. A replacement that overlaps an old task gets a lane of its own. Reads
+ * the tasks of `sim.clusterState()`, which keeps the task history its retention limit allows
  * (default 5 per slot). Throws when the service does not exist.
  */
 export function renderTaskTimeline(sim: Simulation, serviceName: string, options: TaskTimelineOptions = {}): string {
@@ -174,9 +238,10 @@ export function renderTaskTimeline(sim: Simulation, serviceName: string, options
   const fromMs = options.fromMs ?? Math.min(service.createdAt, ...tasks.slice(0, 1).map((task) => task.createdAt));
   const toMs = options.toMs ?? sim.now;
   const widthPx = options.widthPx ?? 900;
+  const stepsOf = taskStateSteps(sim, state, tasks.map((task) => task.id));
   // Each slot's tasks in lanes: a task goes to the first lane free at its creation, so a
   // replacement that overlaps an old task still reported running gets a lane of its own.
-  const rows = new Map<string, Array<{ endMs: number; segments: Segment[]; marks: Array<{ atMs: number; state: string }> }>>();
+  const rows = new Map<string, Array<{ endMs: number; segments: Segment[]; marks: Array<{ atMs: number; state: string; tooltip: string }> }>>();
   const slotOf = new Map<string, number>();
   let segmentCount = 0;
   for (const task of tasks) {
@@ -186,11 +251,13 @@ export function renderTaskTimeline(sim: Simulation, serviceName: string, options
       rows.set(key, []);
       slotOf.set(key, task.slot);
     }
-    if (segmentCount >= timelineSegmentsMax) break;
+    const steps = stepsOf.get(task.id) ?? [];
+    if (segmentCount + steps.length + 1 > timelineSegmentsMax) break;
     const where = hostOf(task);
-    const changedAtMs = task.status.timestamp;
-    const terminal = ["complete", "shutdown", "failed", "rejected", "remove", "orphaned"].includes(task.status.state);
-    const endMs = terminal ? changedAtMs : sim.now;
+    const name = task.name || key;
+    const final = steps[steps.length - 1]!;
+    const terminal = isTerminal(final.state);
+    const endMs = terminal ? final.sinceMs : sim.now;
     const lanes = rows.get(key)!;
     let lane = lanes.find((candidate) => candidate.endMs <= task.createdAt);
     if (lane === undefined) {
@@ -198,15 +265,25 @@ export function renderTaskTimeline(sim: Simulation, serviceName: string, options
       lanes.push(lane);
     }
     lane.endMs = endMs;
-    const leaving = task.desiredState !== "running" && !terminal ? ` → ${task.desiredState}` : "";
-    lane.segments.push({ fromMs: task.createdAt, toMs: changedAtMs, state: "earlier", label: where, tooltip: `${task.name || key} on ${where}: created ${formatSecondsLabel(task.createdAt)}; states before ${formatSecondsLabel(changedAtMs)} are not kept by the store` });
-    segmentCount++;
-    if (terminal) {
-      lane.marks.push({ atMs: changedAtMs, state: task.status.state });
-    } else {
-      lane.segments.push({ fromMs: changedAtMs, toMs: sim.now, state: task.status.state, label: `${task.status.state} ${where}${leaving}`, tooltip: `${task.name || key} on ${where}: ${task.status.state} since ${formatSecondsLabel(changedAtMs)} (desired ${task.desiredState})` });
+    const firstMs = steps[0]!.sinceMs;
+    if (firstMs > task.createdAt) {
+      lane.segments.push({ fromMs: task.createdAt, toMs: firstMs, state: "earlier", label: where, tooltip: `${name} on ${where}: created ${formatSecondsLabel(task.createdAt)}; its states before ${formatSecondsLabel(firstMs)} are older than the kept history` });
       segmentCount++;
     }
+    steps.forEach((step, index) => {
+      const next = steps[index + 1];
+      const detail = `${step.message === "" ? "" : ` (${step.message})`}${step.error === "" ? "" : `: ${step.error}`}`;
+      if (next === undefined && terminal) {
+        lane.marks.push({ atMs: step.sinceMs, state: step.state, tooltip: `${name} on ${where}: ${step.state} at ${formatSecondsLabel(step.sinceMs)}${detail}` });
+        return;
+      }
+      const untilMs = next?.sinceMs ?? sim.now;
+      const leaving = next === undefined && task.desiredState !== "running" ? ` → ${task.desiredState}` : "";
+      const label = next === undefined ? `${step.state} ${where}${leaving}` : step.state;
+      const tooltip = `${name} on ${where}: ${step.state}${detail} from ${formatSecondsLabel(step.sinceMs)} ${next === undefined ? `until now (desired ${task.desiredState})` : `to ${formatSecondsLabel(untilMs)}`}`;
+      lane.segments.push({ fromMs: step.sinceMs, toMs: untilMs, state: step.state, label, tooltip });
+      segmentCount++;
+    });
   }
   const rowNames = [...rows.keys()].sort((left, right) => (slotOf.get(left) ?? 0) - (slotOf.get(right) ?? 0) || compareText(left, right));
   const scale = timeScale(fromMs, toMs, widthPx);
@@ -214,7 +291,7 @@ export function renderTaskTimeline(sim: Simulation, serviceName: string, options
   const body: string[] = [
     element("defs", {}, element("pattern", { id: "swarmsim-earlier", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" }, element("rect", { width: 6, height: 6, fill: "#eceff1" }) + element("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#b0bec5", "stroke-width": 2 }))),
     textElement(title, { x: marginPx, y: 22, "font-size": 15, "font-weight": "bold" }),
-    textElement(`${tasks.length} task(s) in the store; hatched: created, before the last status change; ▮ end of a finished task`, { x: marginPx, y: 38, "font-size": 11, fill: "#424242" }),
+    textElement(`${tasks.length} task(s) in the store, each state from when the store recorded it; hatched: older than the kept history; ▮ end of a finished task`, { x: marginPx, y: 38, "font-size": 11, fill: "#424242" }),
   ];
   let laneCount = 0;
   for (const name of rowNames) {
@@ -223,13 +300,13 @@ export function renderTaskTimeline(sim: Simulation, serviceName: string, options
       laneCount++;
       body.push(timelineRow(laneIndex === 0 ? name : "", lane.segments, y, scale.xOf, "task-state"));
       for (const mark of lane.marks) {
-        body.push(element("rect", { class: `task-end ${mark.state}`, x: scale.xOf(mark.atMs) - 2, y: y + 1, width: 4, height: rowHeightPx - 2, fill: taskStateColour(mark.state) }, element("title", {}, escapeXml(`${name}: ${mark.state} at ${formatSecondsLabel(mark.atMs)}`))));
+        body.push(element("rect", { class: `task-end ${mark.state}`, "data-at-ms": timeAttribute(mark.atMs), x: scale.xOf(mark.atMs) - 2, y: y + 1, width: 4, height: rowHeightPx - 2, fill: taskStateColour(mark.state) }, element("title", {}, escapeXml(mark.tooltip))));
       }
     });
   }
   const axisY = headerHeightPx + Math.max(1, laneCount) * rowHeightPx + 6;
   body.push(scale.axis(axisY));
-  const states = ["pending", "assigned", "preparing", "starting", "running", "complete", "shutdown", "failed", "rejected"];
+  const states = ["new", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running", "complete", "shutdown", "failed", "rejected"];
   body.push(legend(states.map((name) => [name, taskStateColour(name)] as const), marginPx, axisY + 56));
   return svgDocument(widthPx, axisY + 70, title, body);
 }

@@ -1,12 +1,13 @@
 /**
  * What changed between two world states, as a list of readable changes: hosts crashed or
- * booted, processes started or stopped, Raft roles, terms and the leader, and store objects
- * (nodes, services, tasks, the cluster) created, updated or deleted. It compares the two
- * states only: a host that crashed and came back between them shows as booted again.
+ * booted, processes started or stopped, partitions made or healed and links changed, Raft roles,
+ * terms and the leader, and store objects (nodes, services, tasks, the cluster) created, updated
+ * or deleted. It compares the two states only: a host that crashed and came back between them
+ * shows as booted again, a partition made and healed between them not at all.
  */
 import type { RaftRole } from "../swarm/raft/index.js";
 import type { ClusterState, Service, SwarmNode, Task } from "../swarm/types.js";
-import type { HostState, RaftMemberState, WorldState } from "./world-state.js";
+import type { HostState, LinkState, NetworkState, RaftMemberState, WorldState } from "./world-state.js";
 
 /** A store collection as `diff` names it. */
 export type StoreCollectionName = "cluster" | "nodes" | "services" | "tasks";
@@ -19,6 +20,9 @@ export type WorldChange =
   | { readonly kind: "host.boot"; readonly host: string; readonly bootCount: number; readonly summary: string }
   | { readonly kind: "process.start"; readonly host: string; readonly process: string; readonly pid: number; readonly summary: string }
   | { readonly kind: "process.stop"; readonly host: string; readonly process: string; readonly pid: number; readonly summary: string }
+  | { readonly kind: "network.partition" | "network.heal"; readonly groups: readonly [readonly string[], readonly string[]]; readonly summary: string }
+  | { readonly kind: "network.link"; readonly from: string; readonly to: string; readonly settings: LinkState; readonly summary: string }
+  | { readonly kind: "network.link.reset"; readonly from: string; readonly to: string; readonly summary: string }
   | { readonly kind: "raft.member.add"; readonly host: string; readonly summary: string }
   | { readonly kind: "raft.member.remove"; readonly host: string; readonly summary: string }
   | { readonly kind: "raft.role"; readonly host: string; readonly from: RaftRole; readonly to: RaftRole; readonly term: number; readonly summary: string }
@@ -40,10 +44,11 @@ export type WorldChange =
       readonly summary: string;
     };
 
-/** The changes from state `before` to state `after`, in a stable order: hosts, processes, Raft, store. */
+/** The changes from state `before` to state `after`, in a stable order: hosts, processes, network, Raft, store. */
 export function diffWorldStates(before: WorldState, after: WorldState): WorldChange[] {
   const changes: WorldChange[] = [];
   diffHosts(before.hosts, after.hosts, changes);
+  diffNetwork(before.network, after.network, changes);
   diffRaft(before, after, changes);
   diffStore(before.store, after.store, changes);
   return changes;
@@ -80,6 +85,50 @@ function diffHosts(before: readonly HostState[], after: readonly HostState[], ch
   }
   for (const host of before) {
     if (!afterNames.has(host.name)) changes.push({ kind: "host.remove", host: host.name, summary: `host ${host.name} is not in the later state` });
+  }
+}
+
+/** A partition's readable form and identity: `[a, b] | [c]`. */
+function partitionText(groups: readonly [readonly string[], readonly string[]]): string {
+  return `[${groups[0].join(", ")}] | [${groups[1].join(", ")}]`;
+}
+
+function linkText(link: LinkState): string {
+  return `latency ${link.latencyMs[0]}-${link.latencyMs[1]} ms, loss ${link.lossRate}, duplicates ${link.duplicateRate}`;
+}
+
+function diffNetwork(before: NetworkState, after: NetworkState, changes: WorldChange[]): void {
+  if (before === after) return;
+  // Partitions are compared as a multiset of their readable forms (the same groups twice count twice).
+  const remaining = new Map<string, number>();
+  for (const groups of before.partitions) remaining.set(partitionText(groups), (remaining.get(partitionText(groups)) ?? 0) + 1);
+  const made: Array<readonly [readonly string[], readonly string[]]> = [];
+  for (const groups of after.partitions) {
+    const text = partitionText(groups);
+    const count = remaining.get(text) ?? 0;
+    if (count > 0) remaining.set(text, count - 1);
+    else made.push(groups);
+  }
+  for (const groups of before.partitions) {
+    const text = partitionText(groups);
+    const count = remaining.get(text) ?? 0;
+    if (count === 0) continue;
+    remaining.set(text, count - 1);
+    changes.push({ kind: "network.heal", groups, summary: `partition ${text} healed` });
+  }
+  for (const groups of made) changes.push({ kind: "network.partition", groups, summary: `partition ${partitionText(groups)} made` });
+  const oldLinks = new Map(before.links.map((link) => [`${link.from}\u0000${link.to}`, link]));
+  const newKeys = new Set<string>();
+  for (const link of after.links) {
+    const key = `${link.from}\u0000${link.to}`;
+    newKeys.add(key);
+    const old = oldLinks.get(key);
+    if (old !== undefined && linkText(old) === linkText(link)) continue;
+    changes.push({ kind: "network.link", from: link.from, to: link.to, settings: link, summary: `link ${link.from} -> ${link.to}: ${linkText(link)}` });
+  }
+  for (const link of before.links) {
+    if (newKeys.has(`${link.from}\u0000${link.to}`)) continue;
+    changes.push({ kind: "network.link.reset", from: link.from, to: link.to, summary: `link ${link.from} -> ${link.to} back to the defaults` });
   }
 }
 

@@ -2,7 +2,7 @@
  * Time travel for a `Simulation`: a bounded history of world states (`stateAt`, `diff`) and a
  * bounded log of every external input (`fork`).
  *
- * History: processes, host power and Raft events mark the world changed; when the clock is about
+ * History: processes, host power, network faults and Raft events mark the world changed; when the clock is about
  * to leave an instant at which something changed, a `WorldState` is kept (so a kept state is the
  * state at the end of its instant, and holds until the next one). Unchanged hosts, Raft members
  * and store objects are shared between kept states.
@@ -20,7 +20,7 @@ import type { SimulationEventType } from "../sim/events.js";
 import { EngineClient } from "../engine/client.js";
 import type { HttpRequest } from "../engine/api/http.js";
 import type { Simulation, SimulationOptions, SwarmOptions } from "../simulation.js";
-import { captureWorldState, type WorldState } from "./world-state.js";
+import { captureNetworkState, captureWorldState, healthyNetworkState, type NetworkState, type WorldState } from "./world-state.js";
 import { diffWorldStates, type WorldChange } from "./diff.js";
 
 /** Options for the kept history: `new Simulation({ history: { snapshotsMax, inputsMax } })`. */
@@ -90,6 +90,13 @@ const advancingMethods: ReadonlySet<string> = new Set(["runFor", "runUntil", "st
 const hostEventTypes: readonly SimulationEventType[] = ["host.add", "host.crash", "host.restart", "process.start", "process.stop"];
 /** Events after which Raft or the store changed. */
 const raftEventTypes: readonly SimulationEventType[] = ["raft.state", "raft.leader", "raft.commit", "raft.membership", "raft.snapshot"];
+/** Events after which the network faults changed (injected through `sim.faults`). */
+const networkEventTypes: readonly SimulationEventType[] = ["network.partition", "network.heal", "network.link", "network.link.reset"];
+/**
+ * Bound `historyLinksWatchedMax`: most directed host pairs whose settings the history follows
+ * (pairs ever changed with `faults.setLink`); links changed past it are not kept.
+ */
+export const historyLinksWatchedMax = 10_000;
 
 /**
  * The kept history and input log of one `Simulation`. Built by the simulation's constructor;
@@ -106,6 +113,11 @@ export class TimeTravel {
   private lastKept: WorldState | null = null;
   private changed = true;
   private readonly changedHosts = new Set<string>();
+  /** The network faults as last captured; recaptured when a network event marks them changed. */
+  private network: NetworkState = healthyNetworkState;
+  private networkChanged = false;
+  /** Directed host pairs ever changed by `faults.setLink` (key `from \0 to`), at most `historyLinksWatchedMax`. */
+  private readonly watchedLinks = new Map<string, readonly [string, string]>();
   private origin: Origin;
   private inputs: LoggedInput[] = [];
   private refusal: string | null = null;
@@ -129,8 +141,14 @@ export class TimeTravel {
       const mark = () => {
         this.changed = true;
       };
+      const markNetwork = (event: { readonly type: string }) => {
+        this.changed = true;
+        this.networkChanged = true;
+        if (event.type === "network.link" && "from" in event && "to" in event) this.watchLink(event.from as string, event.to as string);
+      };
       for (const type of hostEventTypes) simulation.on(type, markHost);
       for (const type of raftEventTypes) simulation.on(type, mark);
+      for (const type of networkEventTypes) simulation.on(type, markNetwork);
     }
     this.wrapInputs();
   }
@@ -182,11 +200,38 @@ export class TimeTravel {
     };
   }
 
+  /**
+   * The kept states from `fromMs` to `toMs` (virtual ms, both included; default the whole kept
+   * history), oldest first: at most `historySnapshotsMax`. The state at `now` is included when
+   * it is kept (use {@link stateAt} for the live one).
+   */
+  keptStates(fromMs = Number.NEGATIVE_INFINITY, toMs = Number.POSITIVE_INFINITY): WorldState[] {
+    const states: WorldState[] = [];
+    for (let index = 0; index < this.ringCount; index++) {
+      const state = this.ring[(this.ringStart + index) % this.snapshotsMax]!;
+      if (state.timeMs > toMs) break;
+      if (state.timeMs >= fromMs) states.push(state);
+    }
+    return states;
+  }
+
+  private watchLink(from: string, to: string): void {
+    for (const [sender, receiver] of [[from, to], [to, from]] as const) {
+      const key = `${sender}\u0000${receiver}`;
+      if (!this.watchedLinks.has(key) && this.watchedLinks.size < historyLinksWatchedMax) this.watchedLinks.set(key, [sender, receiver]);
+    }
+  }
+
   private capture(): WorldState {
+    if (this.networkChanged) {
+      this.networkChanged = false;
+      this.network = captureNetworkState(this.simulation, this.watchedLinks.values());
+    }
     return captureWorldState(this.simulation, {
       previous: this.lastKept,
       changedHosts: this.changedHosts,
       clusterState: () => this.simulation.clusterState(),
+      network: this.network,
     });
   }
 
@@ -376,4 +421,4 @@ function validateBound(name: string, value: number): number {
   return value;
 }
 
-export type { WorldState, WorldChange };
+export type { WorldState, WorldChange, NetworkState };

@@ -1,11 +1,13 @@
 /**
  * The whole visible state of a simulation at one virtual time, as a plain immutable value: the
- * hosts and their processes, every Raft member's status, the live leader, and the cluster store
- * (immer objects, shared with the managers, so keeping one costs a reference). The kept history
- * is a list of these; `captureWorldState` builds one and reuses the unchanged parts of the
- * previous one, so a snapshot costs only what changed.
+ * hosts and their processes, every Raft member's status, the live leader, the network faults in
+ * force (partitions and changed links), and the cluster store (immer objects, shared with the
+ * managers, so keeping one costs a reference). The kept history is a list of these;
+ * `captureWorldState` builds one and reuses the unchanged parts of the previous one, so a
+ * snapshot costs only what changed.
  */
 import type { SimulationKernel } from "../sim/simulation.js";
+import type { LinkSettings } from "../sim/events.js";
 import type { ProcessInfo } from "../sim/process.js";
 import type { RaftRole } from "../swarm/raft/index.js";
 import type { ClusterState } from "../swarm/types.js";
@@ -45,6 +47,33 @@ export interface RaftMemberState {
   readonly members: readonly string[];
 }
 
+/** One direction of a link whose settings differ from the network's defaults. */
+export interface LinkState extends LinkSettings {
+  /** The sending host. */
+  readonly from: string;
+  /** The receiving host. */
+  readonly to: string;
+}
+
+/** The network faults in force at one time: partitions and links changed with `sim.faults`. */
+export interface NetworkState {
+  /**
+   * The partitions in force, oldest first: no message crosses between the two groups of a pair.
+   * At most {@link networkPartitionsKeptMax} (the newest); `partitionsNotKept` counts the others.
+   */
+  readonly partitions: ReadonlyArray<readonly [readonly string[], readonly string[]]>;
+  /** Partitions in force beyond the bound `networkPartitionsKeptMax` (the oldest), not listed. */
+  readonly partitionsNotKept: number;
+  /** The directed links whose settings differ from the defaults, by sender then receiver. */
+  readonly links: readonly LinkState[];
+}
+
+/** Bound `networkPartitionsKeptMax`: most partitions a kept network state lists (the newest). */
+export const networkPartitionsKeptMax = 1_000;
+
+/** The network state without faults: no partition, every link at the defaults. */
+export const healthyNetworkState: NetworkState = { partitions: [], partitionsNotKept: 0, links: [] };
+
 /** The whole visible state of a simulation at one virtual time. */
 export interface WorldState {
   /** The virtual time this state was reached at, ms (it holds until the next kept state). */
@@ -57,6 +86,8 @@ export interface WorldState {
   readonly leader: { readonly host: string; readonly term: number } | null;
   /** The cluster store of the most up-to-date live manager (immutable immer objects), or null without one. */
   readonly store: ClusterState | null;
+  /** The partitions and changed links in force (injected with `sim.faults`). */
+  readonly network: NetworkState;
 }
 
 /** What `captureWorldState` needs besides the kernel: the store reader and what changed since `previous`. */
@@ -67,6 +98,11 @@ export interface CaptureOptions {
   readonly changedHosts: ReadonlySet<string>;
   /** Reads the cluster store (`Simulation.clusterState`). */
   readonly clusterState: () => ClusterState | undefined;
+  /**
+   * The network faults in force now (see {@link captureNetworkState}); by default the kernel's
+   * partitions with the links of `previous` (the kernel cannot list changed links).
+   */
+  readonly network?: NetworkState;
 }
 
 /** Builds the state of `kernel` now, reusing the parts of `options.previous` that did not change. */
@@ -119,7 +155,41 @@ export function captureWorldState(kernel: SimulationKernel, options: CaptureOpti
     if (status.state === "leader" && (leader === null || status.term > leader.term)) leader = { host: host.name, term: status.term };
   }
   const store = options.clusterState() ?? null;
-  return { timeMs: kernel.now, hosts, raft, leader, store };
+  const network = options.network ?? captureNetworkState(kernel, previous?.network.links.map((link) => [link.from, link.to] as const) ?? []);
+  return { timeMs: kernel.now, hosts, raft, leader, store, network };
+}
+
+/**
+ * The network faults of `kernel` now: its partitions (the newest `networkPartitionsKeptMax`) and,
+ * of the directed host pairs `links` (those whose settings may have been changed), the ones whose
+ * settings differ from the defaults, sorted by sender then receiver.
+ */
+export function captureNetworkState(kernel: SimulationKernel, links: Iterable<readonly [from: string, to: string]>): NetworkState {
+  const network = kernel.network;
+  const all = network.partitions();
+  const kept = all.length > networkPartitionsKeptMax ? all.slice(all.length - networkPartitionsKeptMax) : all;
+  const defaults = network.defaults;
+  const changed: LinkState[] = [];
+  for (const [from, to] of links) {
+    const settings = network.settings(from, to);
+    if (settings === defaults || sameSettings(settings, defaults)) continue;
+    changed.push({ from, to, latencyMs: [settings.latencyMs[0], settings.latencyMs[1]], lossRate: settings.lossRate, duplicateRate: settings.duplicateRate });
+  }
+  changed.sort((left, right) => compare(left.from, right.from) || compare(left.to, right.to));
+  if (kept.length === 0 && changed.length === 0) return healthyNetworkState;
+  return {
+    partitions: kept.map(([groupA, groupB]) => [[...groupA], [...groupB]] as const),
+    partitionsNotKept: all.length - kept.length,
+    links: changed,
+  };
+}
+
+function sameSettings(first: LinkSettings, second: LinkSettings): boolean {
+  return first.latencyMs[0] === second.latencyMs[0] && first.latencyMs[1] === second.latencyMs[1] && first.lossRate === second.lossRate && first.duplicateRate === second.duplicateRate;
+}
+
+function compare(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 function sameList(first: readonly string[], second: readonly string[]): boolean {

@@ -24,6 +24,11 @@ function scenario() {
   return { sim, crashedLeader, crashAtMs, partitionAtMs };
 }
 
+/** The task state segments of a piece of a task timeline, in order. */
+function taskSegments(svg: string): Array<{ state: string; fromMs: number; toMs: number }> {
+  return [...svg.matchAll(/<g class="task-state (\w+)" data-from-ms="([\d.]+)" data-to-ms="([\d.]+)"/g)].map((match) => ({ state: match[1]!, fromMs: Number(match[2]), toMs: Number(match[3]) }));
+}
+
 const first = scenario();
 const second = scenario();
 
@@ -187,6 +192,69 @@ describe("render", () => {
     expect(() => render.renderTaskTimeline(first.sim, "nope")).toThrow(/no service named "nope"/);
   });
 
+  it("draws each task's states one after the other: preparing, starting, running, with the time each began", () => {
+    const svg = firstPictures.tasks!;
+    for (const slot of [1, 2, 3, 4]) {
+      // The slot's first lane: its first task, from creation until now.
+      const lane = svg.split(`data-row="web.${slot}"`)[1]!.split('<g class="row"')[0]!;
+      const steps = taskSegments(lane);
+      const states = steps.map((step) => step.state);
+      expect(states.slice(0, 3), `web.${slot}`).toEqual(["new", "pending", "assigned"]);
+      for (const state of ["preparing", "starting", "running"]) expect(states, `web.${slot}`).toContain(state);
+      expect(states).not.toContain("earlier");
+      const startOf = (state: string) => steps.find((step) => step.state === state)!.fromMs;
+      expect(startOf("preparing")).toBeLessThan(startOf("starting"));
+      expect(startOf("starting")).toBeLessThan(startOf("running"));
+      // Each state ends when the next begins.
+      for (let index = 1; index < steps.length; index++) expect(steps[index]!.fromMs).toBe(steps[index - 1]!.toMs);
+      expect(steps[steps.length - 1]!.toMs).toBeCloseTo(first.sim.now, 3);
+    }
+    const task = Object.values(first.sim.clusterState()!.tasks).find((candidate) => candidate.slot === 1)!;
+    const steps = render.taskStateSteps(first.sim, first.sim.clusterState()!, [task.id]).get(task.id)!;
+    expect(steps[0]).toEqual({ state: "new", sinceMs: task.createdAt, message: "created", error: "" });
+    expect(steps.map((step) => step.sinceMs)).toEqual([...steps.map((step) => step.sinceMs)].sort((left, right) => left - right));
+  });
+
+  it("draws a failed task's end and its replacement's states in the same slot", () => {
+    const sim = Simulation.swarm({ seed: "render-restart", managers: 1, workers: 1 });
+    sim.exec("manager1", "docker service create -d --name web --replicas 2 nginx");
+    sim.runFor(15_000);
+    const failing = Object.values(sim.clusterState()!.tasks).find((task) => task.slot === 1)!;
+    const host = sim.clusterState()!.nodes[failing.nodeId]!.description.hostname;
+    expect(sim.exec(host, `docker kill web.1.${failing.id}`).exitCode).toBe(0);
+    sim.runFor(20_000);
+    const svg = render.renderTaskTimeline(sim, "web");
+    expect(xmlProblems(svg)).toEqual([]);
+    const row = svg.split('data-row="web.1"')[1]!.split('data-row="web.2"')[0]!;
+    const ends = [...row.matchAll(/class="task-end (\w+)" data-at-ms="([\d.]+)"/g)].map((match) => ({ state: match[1], atMs: Number(match[2]) }));
+    expect(ends).toHaveLength(1);
+    expect(ends[0]!.state).toBe("failed");
+    expect(row).toContain("failed at");
+    expect(row).toContain("task: non-zero exit (137)");
+    const steps = render.taskStateSteps(sim, sim.clusterState()!, [failing.id]).get(failing.id)!;
+    expect(steps.map((step) => step.state).slice(-2)).toEqual(["running", "failed"]);
+    expect(steps[steps.length - 1]!.sinceMs).toBeCloseTo(ends[0]!.atMs, 3);
+    // The replacement: a new task in slot 1, through its states again (waiting ready for the restart delay), running now.
+    const segments = taskSegments(row);
+    const replacement = segments.filter((segment) => segment.fromMs >= ends[0]!.atMs).map((segment) => segment.state);
+    expect(replacement[0]).toBe("new");
+    expect(replacement).toContain("ready");
+    expect(replacement[replacement.length - 1]).toBe("running");
+  });
+
+  it("hatches the part of a task older than the kept history", () => {
+    const sim = Simulation.swarm({ seed: "render-short-history", managers: 1, workers: 1, history: { snapshotsMax: 3 } });
+    sim.exec("manager1", "docker service create -d --name web --replicas 1 nginx");
+    sim.runFor(15_000);
+    const segments = taskSegments(render.renderTaskTimeline(sim, "web"));
+    expect(segments[0]!.state).toBe("earlier");
+    expect(segments[segments.length - 1]!.state).toBe("running");
+    const off = Simulation.swarm({ seed: "render-short-history", managers: 1, workers: 1, history: { snapshotsMax: 0 } });
+    off.exec("manager1", "docker service create -d --name web --replicas 1 nginx");
+    off.runFor(15_000);
+    expect(taskSegments(render.renderTaskTimeline(off, "web")).map((segment) => segment.state)).toEqual(["earlier", "running"]);
+  });
+
   it("plots a CDF and a histogram with axes, units and labels", () => {
     const cdf = firstPictures.cdf!;
     expect(cdf).toContain("value (ms)");
@@ -247,6 +315,6 @@ describe("render", () => {
       if (event.ph !== "M") expect(typeof event.ts).toBe("number");
     }
     const window = render.exportTrace(sim, { fromMs: first.crashAtMs, toMs: first.crashAtMs + 1_000 });
-    expect(window.traceEvents.every((event) => event.ph === "M" || (event.ts! >= first.crashAtMs * 1_000 && event.ts! <= (first.crashAtMs + 1_000) * 1_000))).toBe(true);
+    expect(window.traceEvents.every((event) => event.ph === "M" || (event.ts! >= Math.round(first.crashAtMs * 1_000) && event.ts! <= Math.round((first.crashAtMs + 1_000) * 1_000)))).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 // Time travel: `stateAt` and `diff` over the kept world states of a swarm that loses its
-// leader, `fork` by replaying the input log (same trace hash, then independent), the history's
+// leader, the network faults in force at a past time (partitions, links, heals) and their
+// picture, `fork` by replaying the input log (same trace hash, then independent), the history's
 // bounds, and the inputs that make `fork` refuse rather than silently diverge.
 import { describe, expect, it } from "vitest";
-import { Simulation, SimulationError } from "swarmsim";
+import { Simulation, SimulationError, render } from "swarmsim";
 
 /** A 3+2 swarm running a 5-replica service (one task per node), with the leader crashed: the times around the crash. */
 function swarmWithLeaderCrash(seed: string) {
@@ -15,6 +16,89 @@ function swarmWithLeaderCrash(seed: string) {
   sim.runFor(30_000);
   return { sim, oldLeader, crashTimeMs };
 }
+
+describe("network faults in the kept history", () => {
+  /**
+   * A 3+2 swarm whose worker2 is cut off, links degraded, the partition healed, a link reset:
+   * the time of each fault (the state at a fault's time includes it; 1 ms before, it does not).
+   */
+  function partitionedSwarm() {
+    const sim = Simulation.swarm({ seed: "time-travel-network", managers: 3, workers: 2 });
+    sim.runFor(2_000);
+    const isolatedMs = sim.now;
+    sim.faults.isolate("worker2");
+    sim.runFor(5_000);
+    const livePicture = render.renderCluster(sim, { title: "cluster" });
+    const degradedMs = sim.now;
+    sim.faults.setLink("manager1", "worker1", { latencyMs: [40, 60], lossRate: 0.1 });
+    sim.faults.setLink("manager2", "worker1", { lossRate: 0.5, oneWay: true });
+    sim.runFor(5_000);
+    const healedMs = sim.now;
+    sim.faults.heal();
+    sim.runFor(5_000);
+    const resetMs = sim.now;
+    sim.faults.resetLink("manager1", "worker1");
+    sim.runFor(1_000);
+    return { sim, isolatedMs, livePicture, degradedMs, healedMs, resetMs };
+  }
+  const others = (sim: Simulation) => sim.hosts().map((host) => host.name).filter((name) => name !== "worker2");
+
+  it("keeps the partitions and changed links in force at each time", () => {
+    const { sim, isolatedMs, degradedMs, healedMs, resetMs } = partitionedSwarm();
+    expect(sim.stateAt(isolatedMs - 1).network).toEqual({ partitions: [], partitionsNotKept: 0, links: [] });
+    expect(sim.stateAt(isolatedMs).network.partitions).toEqual([[["worker2"], others(sim)]]);
+    expect(sim.stateAt(degradedMs - 1).network).toEqual({ partitions: [[["worker2"], others(sim)]], partitionsNotKept: 0, links: [] });
+    const degraded = sim.stateAt(healedMs - 1).network;
+    expect(degraded.partitions).toHaveLength(1);
+    expect(degraded.links).toEqual([
+      { from: "manager1", to: "worker1", latencyMs: [40, 60], lossRate: 0.1, duplicateRate: 0 },
+      { from: "manager2", to: "worker1", latencyMs: [1, 2], lossRate: 0.5, duplicateRate: 0 },
+      { from: "worker1", to: "manager1", latencyMs: [40, 60], lossRate: 0.1, duplicateRate: 0 },
+    ]);
+    expect(sim.stateAt(resetMs - 1).network.partitions).toEqual([]);
+    expect(sim.stateAt(resetMs - 1).network.links).toEqual(degraded.links);
+    expect(sim.stateAt(sim.now).network.links).toEqual([{ from: "manager2", to: "worker1", latencyMs: [1, 2], lossRate: 0.5, duplicateRate: 0 }]);
+    // Unchanged network states are shared between kept states, not copied.
+    expect(sim.stateAt(degradedMs - 1).network).toBe(sim.stateAt(isolatedMs).network);
+  });
+
+  it("lists partitions made and healed and links changed and reset in diff", () => {
+    const { sim, isolatedMs, degradedMs, healedMs, resetMs } = partitionedSwarm();
+    const network = (fromMs: number, toMs: number) => sim.diff(fromMs, toMs).filter((change) => change.kind.startsWith("network."));
+    const made = network(isolatedMs - 1, isolatedMs);
+    expect(made.map((change) => change.kind)).toEqual(["network.partition"]);
+    expect(made[0]!.summary).toBe(`partition [worker2] | [${others(sim).join(", ")}] made`);
+    expect(network(degradedMs - 1, healedMs - 1).map((change) => change.summary)).toEqual([
+      "link manager1 -> worker1: latency 40-60 ms, loss 0.1, duplicates 0",
+      "link manager2 -> worker1: latency 1-2 ms, loss 0.5, duplicates 0",
+      "link worker1 -> manager1: latency 40-60 ms, loss 0.1, duplicates 0",
+    ]);
+    expect(network(healedMs - 1, healedMs).map((change) => change.kind)).toEqual(["network.heal"]);
+    expect(network(resetMs - 1, sim.now).map((change) => change.summary)).toEqual(["link manager1 -> worker1 back to the defaults", "link worker1 -> manager1 back to the defaults"]);
+    // A partition made and healed between the two times is not a change.
+    expect(network(isolatedMs - 1, resetMs - 1).map((change) => change.kind)).toEqual(["network.link", "network.link", "network.link"]);
+  });
+
+  it("draws the partition in the cluster at a past time inside it, as the live picture did", () => {
+    const { sim, isolatedMs, livePicture, degradedMs, healedMs } = partitionedSwarm();
+    const inside = render.renderClusterAt(sim, degradedMs - 1, { title: "cluster" });
+    expect(inside.match(/class="partition"/g)).toHaveLength(1);
+    expect(inside).toContain("1 partition(s) in force");
+    // The same picture as the live one drawn at that time: hosts in the same groups and places.
+    expect(inside).toBe(livePicture);
+    expect(render.renderClusterAt(sim, healedMs - 1)).toContain("1 partition(s) in force, 3 link direction(s) changed");
+    for (const timeMs of [isolatedMs - 1, healedMs]) {
+      const picture = render.renderClusterAt(sim, timeMs);
+      expect(picture).not.toContain('class="partition"');
+      expect(picture).toMatch(/0 partition\(s\) in force/);
+    }
+  });
+
+  it("keeps the network faults of a fork", () => {
+    const { sim, degradedMs } = partitionedSwarm();
+    expect(sim.fork().stateAt(degradedMs - 1)).toEqual(sim.stateAt(degradedMs - 1));
+  });
+});
 
 describe("stateAt and diff", () => {
   it("returns the old leader before the crash and the new one after it", () => {
