@@ -148,6 +148,8 @@ export class SwarmManager extends RpcProcess {
   private roleChangesCheckedNodes: ClusterState["nodes"] | null = null;
   /** The leader's pending tick (see `armLeaderTick`), or null. */
   private leaderTick: TimerHandle | null = null;
+  /** When the orchestrators next have timed work (restart delays, update steps), ms, or null. */
+  private orchestratorWakeMs: number | null = null;
   /**
    * Per node, the token naming its current assignments in heartbeat answers; forgotten when a
    * committed change touches its tasks (a new token is issued at the next heartbeat).
@@ -216,7 +218,8 @@ export class SwarmManager extends RpcProcess {
     if (payload === "leader-tick") {
       this.leaderTick = null;
       this.nodeCheckDue = true;
-      this.orchestrationNeeded = true;
+      // The tick also comes for heartbeat expiries: the orchestrators look again only when their time has come.
+      if (this.orchestratorWakeMs !== null && this.orchestratorWakeMs <= this.context.now) this.orchestrationNeeded = true;
       this.leaderRound();
     } else this.raft.timer(payload);
     this.afterRaft();
@@ -350,6 +353,7 @@ export class SwarmManager extends RpcProcess {
     }
     if (changes.length > 0) this.run(this.propose(changes), (error) => this.proposed(error, statuses));
     const wake = this.orchestrator.nextWakeMs(now);
+    this.orchestratorWakeMs = wake;
     if (wake !== null) this.armLeaderTick(wake);
     const expiry = this.nextHeartbeatExpiryMs();
     if (expiry !== null) this.armLeaderTick(expiry);
