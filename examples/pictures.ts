@@ -1,13 +1,14 @@
-// Draws the example pictures of docs/pictures/ with swarmsim's `render` module: a 3-manager,
-// 2-worker swarm running a service, its leader crashed, a worker cut off by a partition.
-// Every picture is the same, byte for byte, at every run (the simulation is seeded).
+// Draws the example pictures of docs/pictures/ that the course does not draw, with swarmsim's
+// `render` module: a 3-manager, 2-worker swarm running a service, its leader crashed, a worker cut
+// off by a partition. Every picture is the same, byte for byte, at every run (the simulation is
+// seeded). The course's pictures (docs/pictures/course/) are drawn by the course's own code, from
+// each chapter's own simulation, and checked by test/course/chapters.test.ts.
 //
 // Run it with `npx tsx examples/pictures.ts [directory]` (it writes docs/pictures/*.svg and *.json,
 // or into the directory given; test/render/pictures.test.ts checks the committed ones are current).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Simulation, render } from "swarmsim";
-import { experiment } from "swarmsim/testing";
 
 const directory = process.argv[2] === undefined ? new URL("../docs/pictures/", import.meta.url) : pathToFileURL(`${process.argv[2].replace(/\/$/, "")}/`);
 mkdirSync(directory, { recursive: true });
@@ -19,7 +20,6 @@ const write = (name: string, text: string) => {
 const sim = Simulation.swarm({ seed: "pictures", managers: 3, workers: 2 });
 sim.exec("manager1", "docker service create -d --name web --replicas 6 nginx");
 sim.runFor(20_000);
-write("host-worker1.svg", render.renderHost(sim, "worker1"));
 
 // The leader crashes; a new one is elected. A worker is cut off from everyone else.
 const crashedLeader = sim.leader()!.host;
@@ -29,25 +29,5 @@ sim.runFor(25_000);
 const isolatedAtMs = sim.now;
 sim.faults.isolate("worker2");
 sim.runFor(20_000);
-write("cluster.svg", render.renderCluster(sim, { hosts: ["manager1", "manager2", "manager3", "worker1", "worker2"] }));
-write("messages-leader-crash.svg", render.renderMessages(sim, { fromMs: faultsFromMs, toMs: faultsFromMs + 25_000, processes: ["swarm-manager"] }));
 write("messages-partition.svg", render.renderMessages(sim, { fromMs: isolatedAtMs - 1_000, toMs: isolatedAtMs + 6_000, hosts: ["manager2", "manager3", "worker2"], processes: ["swarm-agent", "swarm-manager"] }));
-write("raft-timeline.svg", render.renderRaftTimeline(sim, { fromMs: 0, toMs: sim.now }));
-write("tasks-web.svg", render.renderTaskTimeline(sim, "web"));
 write("trace.json", JSON.stringify(render.exportTrace(sim, { fromMs: faultsFromMs, toMs: faultsFromMs + 5_000 })));
-
-// How long a 5-manager Raft group takes to elect a new leader after its leader crashes.
-const result = experiment({
-  name: "re-election",
-  seeds: 60,
-  scenario: (seed) => Simulation.swarm({ seed, managers: 5, engine: false, trace: { level: "lifecycle" } }),
-  measure: {
-    electionMs: (run) => {
-      const crashedAtMs = run.now;
-      run.faults.crash(run.leader()!.host);
-      return run.runUntil(() => run.leader() !== undefined, { timeoutMs: 60_000 }) ? run.now - crashedAtMs : null;
-    },
-  },
-});
-write("election-cdf.svg", render.renderMeasure(result, "electionMs", { unit: "ms" }));
-write("election-histogram.svg", render.renderMeasure(result, "electionMs", { kind: "histogram", unit: "ms", bins: 12 }));

@@ -45,7 +45,7 @@ export type { Disk } from "./host/disk.js";
 export { formatTime } from "./sim/calendar.js";
 export { formatTraceEvent, formatSeconds } from "./sim/format.js";
 export { EngineClient, EngineApiError } from "./engine/client.js";
-export type { EngineJson, EngineTransport, QueryParameters } from "./engine/client.js";
+export type { EngineJson, EngineStream, EngineStreamOpener, EngineTransport, QueryParameters } from "./engine/client.js";
 export type { HttpRequest, HttpResponse, LogFrame } from "./engine/api/http.js";
 export type { EngineOptions } from "./engine/install.js";
 export { DaemonConnectionError } from "./engine/transport.js";

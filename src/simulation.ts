@@ -9,7 +9,7 @@ import { SimulationKernel, type SimulationOptions as KernelOptions } from "./sim
 import { Faults } from "./sim/faults.js";
 import { EngineClient } from "./engine/client.js";
 import { ensureRegistry, installEngine, type EngineOptions } from "./engine/install.js";
-import { DaemonConnectionError, withEngineConnection } from "./engine/transport.js";
+import { DaemonConnectionError, openStandaloneStream, withEngineConnection } from "./engine/transport.js";
 import { EngineFaults } from "./engine/faults.js";
 import { runDocker } from "./cli/docker.js";
 import { RaftSafetyChecker, type ProposalResult, type RaftStatus } from "./swarm/raft/index.js";
@@ -72,6 +72,12 @@ export interface ExecOptions {
   readonly columns?: number;
   /** The command's standard input, e.g. the key for `docker swarm unlock`. Default: none (EOF). */
   readonly stdin?: string;
+  /**
+   * The longest a command follows a stream (`docker run` in the foreground, `attach`, `exec`),
+   * virtual ms; default a day. When it passes, the CLI stops following as if interrupted: the
+   * result holds what was printed so far, with exit code 130.
+   */
+  readonly timeoutMs?: number;
 }
 
 /** What a command line printed and returned. */
@@ -148,9 +154,16 @@ export class Simulation extends SimulationKernel {
     const ready = () => {
       const state = sim.clusterState();
       const nodes = state === undefined ? [] : Object.values(state.nodes);
-      return sim.leader() !== undefined && nodes.length === managers + workers && nodes.every((node) => node.status.state === "ready");
+      if (sim.leader() === undefined || nodes.length !== managers + workers || !nodes.every((node) => node.status.state === "ready")) return false;
+      // Every manager is in the Raft group and knows its leader.
+      return managerNames.every((name) => {
+        const status = sim.raftStatus(name);
+        return status.leader !== null && status.members.includes(name);
+      });
     };
-    if (!sim.runUntil(ready, { timeoutMs: swarmLeaderWaitMs })) throw new SimulationError("the swarm did not become ready (a leader, every node ready)");
+    if (!sim.runUntil(ready, { timeoutMs: swarmLeaderWaitMs })) {
+      throw new SimulationError("the swarm did not become ready (a leader, every node ready, every manager in the Raft group)");
+    }
     sim.timeTravel.startFromSwarm(options);
     return sim;
   }
@@ -217,15 +230,16 @@ export class Simulation extends SimulationKernel {
   exec(hostName: string, line: string, options: ExecOptions = {}): ExecResult {
     // The docker binary takes a moment to start before its first request (a Go program loading).
     this.runFor(dockerCliStartupMs);
-    return withEngineConnection(this, hostName, (send) => {
+    return withEngineConnection(this, hostName, (send, open) => {
       try {
         return runDocker(line, {
-          client: new EngineClient(send),
+          client: new EngineClient(send, open),
           tty: options.tty ?? false,
           columns: options.columns ?? 80,
           nowWallMs: () => this.wallTimeMs(),
           sleep: (durationMs) => this.runFor(durationMs),
           ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+          ...(options.timeoutMs === undefined ? {} : { streamTimeoutMs: options.timeoutMs }),
         });
       } catch (error) {
         // The CLI's own connection errors: printed as the docker CLI prints them, exit 1.
@@ -303,6 +317,9 @@ export class Simulation extends SimulationKernel {
   /** A typed client of the host's Engine API; every call advances the simulation until dockerd answers. */
   engine(hostName: string): EngineClient {
     this.host(hostName);
-    return new EngineClient((request) => withEngineConnection(this, hostName, (send) => send(request)));
+    return new EngineClient(
+      (request) => withEngineConnection(this, hostName, (send) => send(request)),
+      (request) => openStandaloneStream(this, hostName, request),
+    );
   }
 }

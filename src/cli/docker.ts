@@ -19,6 +19,7 @@ import { networkCreateCommand, networkInspectCommand, networkListCommand, networ
 import { psCommand } from "./commands/ps.js";
 import { pullCommand } from "./commands/pull.js";
 import { createCommand, runCommand } from "./commands/run.js";
+import { attachCommand, execCommand } from "./commands/exec.js";
 import { clientFacts, infoCommand, versionCommand } from "./commands/system.js";
 import {
   nodeDemoteCommand,
@@ -35,6 +36,7 @@ import {
   serviceListCommand,
   serviceLogsCommand,
   serviceRemoveCommand,
+  serviceRollbackCommand,
   serviceScaleCommand,
   serviceTasksCommand,
   serviceUpdateCommand,
@@ -67,6 +69,11 @@ export interface DockerCliEnvironment {
   readonly sleep?: (durationMs: number) => void;
   /** What the command reads on its standard input (`docker swarm unlock` reads the key); absent: nothing (EOF). */
   readonly stdin?: string;
+  /**
+   * The longest a command follows a stream (foreground `run`, `attach`, `exec`), virtual ms
+   * (absent: the engine request bound, a day); past it the command stops as if interrupted (exit 130).
+   */
+  readonly streamTimeoutMs?: number;
 }
 
 /** A command group (`docker network`): its definition and its subcommands by every name they answer to. */
@@ -98,7 +105,9 @@ const groups: ReadonlyMap<string, CommandGroup> = new Map([
   [
     "container",
     group("container", "Manage containers", [
+      ["attach", [], attachCommand],
       ["create", [], createCommand],
+      ["exec", [], execCommand],
       ["inspect", [], containerInspectCommand],
       ["kill", [], killCommand],
       ["logs", [], logsCommand],
@@ -171,6 +180,7 @@ const groups: ReadonlyMap<string, CommandGroup> = new Map([
       ["ls", ["list"], serviceListCommand],
       ["ps", [], serviceTasksCommand],
       ["rm", ["remove"], serviceRemoveCommand],
+      ["rollback", [], serviceRollbackCommand],
       ["scale", [], serviceScaleCommand],
       ["update", [], serviceUpdateCommand],
     ]),
@@ -179,7 +189,9 @@ const groups: ReadonlyMap<string, CommandGroup> = new Map([
 
 /** The top-level commands (`docker ps`, `docker run`, ...). */
 const topLevelCommands: ReadonlyMap<string, DockerCommand> = new Map([
+  ["attach", attachCommand],
   ["create", createCommand],
+  ["exec", execCommand],
   ["images", imagesCommand],
   ["info", infoCommand],
   ["inspect", inspectCommand],

@@ -4,7 +4,8 @@
  * on containerd's disk; tasks are the running processes, each kept by a shim that outlives a
  * containerd restart. Exits reach subscribers as event messages.
  */
-import type { OciSpec } from "./oci.js";
+import type { OciProcess, OciSpec } from "./oci.js";
+import type { ProcessAddress } from "../sim/events.js";
 
 /** The process name of containerd on every engine host. */
 export const containerdProcessName = "containerd";
@@ -51,10 +52,22 @@ export interface ContainerdMethods {
   /**
    * Starts a shim for the container; the shim writes the OCI bundle and runs `runc create`.
    * `logKey` is the disk key the container's output is appended to (dockerd's json-file log).
+   * `attachKey`, when given, is the disk key of the container's output FIFO (dockerd's
+   * `init-stdout`): while it holds a reader's address, the shim also sends every output line there.
    */
-  "tasks.Create": { params: { containerId: string; logKey: string }; result: { pid: number } };
-  /** Runs `runc start`: the container process starts (its parent is the shim). */
-  "tasks.Start": { params: { containerId: string }; result: { pid: number } };
+  "tasks.Create": { params: { containerId: string; logKey: string; attachKey?: string }; result: { pid: number } };
+  /**
+   * Runs `runc start`: the container process starts (its parent is the shim). With `execId`,
+   * starts that exec process instead (`runc exec`); its pid is the answer.
+   */
+  "tasks.Start": { params: { containerId: string; execId?: string }; result: { pid: number } };
+  /**
+   * Adds an exec process to a created or running task (containerd's `Task.Exec`): `process` is
+   * the OCI process to run, `stdio` where its output lines go (dockerd's FIFOs), or null to
+   * discard them. It starts with `tasks.Start` and `execId`; its exit is a `/tasks/exit` event
+   * carrying `execId`.
+   */
+  "tasks.Exec": { params: { containerId: string; execId: string; process: OciProcess; stdio: ProcessAddress | null }; result: Record<string, never> };
   /** Sends a signal (a name such as "SIGTERM", "SIGKILL", "SIGQUIT") to the container process. */
   "tasks.Kill": { params: { containerId: string; signal: string }; result: Record<string, never> };
   /** Removes a stopped task; its shim exits. */
@@ -76,5 +89,20 @@ export interface ContainerdEventMessage {
     readonly pid: number;
     readonly exitStatus: number | null;
     readonly exitedAt: number | null;
+    /** For an exec process's exit: its id (absent for the task's own process). */
+    readonly execId?: string;
+  };
+}
+
+/**
+ * One output line a shim copies to a reader, as the container's stdio FIFOs carry it to dockerd:
+ * the container's own output while someone is attached (`execId` null), or an exec process's.
+ */
+export interface StdioCopyMessage {
+  readonly stdioCopy: {
+    readonly containerId: string;
+    readonly execId: string | null;
+    readonly stream: "stdout" | "stderr";
+    readonly text: string;
   };
 }

@@ -5,8 +5,8 @@
  * Every event names its host and the container's full id.
  */
 
-/** The runC command a `runc.*` event is about. */
-export type RuncCommand = "create" | "start";
+/** The runC command a `runc.*` event is about (`exec` starts an extra process in a running container). */
+export type RuncCommand = "create" | "start" | "exec";
 
 declare module "../sim/events.js" {
   interface SimulationEventMap {
@@ -18,8 +18,12 @@ declare module "../sim/events.js" {
     "containerd.task.create": { host: string; containerId: string };
     /** A task's process started; `pid` is the container process's pid. */
     "containerd.task.start": { host: string; containerId: string; pid: number };
-    /** containerd learnt that a task's process exited (from its shim, or because the shim died). */
-    "containerd.task.exit": { host: string; containerId: string; pid: number; exitStatus: number };
+    /** containerd learnt that a task's process exited (from its shim, or because the shim died); `execId` names an exec'd process. */
+    "containerd.task.exit": { host: string; containerId: string; pid: number; exitStatus: number; execId?: string };
+    /** containerd added an exec process to a task (`/tasks/exec-added`): the shim knows it, runC has not run yet. */
+    "containerd.task.exec-added": { host: string; containerId: string; execId: string };
+    /** An exec process started (`/tasks/exec-started`); `pid` is its pid on the host. */
+    "containerd.task.exec-started": { host: string; containerId: string; execId: string; pid: number };
     /** containerd removed a stopped task; its shim exits. */
     "containerd.task.delete": { host: string; containerId: string; pid: number; exitStatus: number | null };
     /** A shim started; `pid` is the shim's pid. */
@@ -30,6 +34,8 @@ declare module "../sim/events.js" {
     "runc.create": { host: string; containerId: string; pid: number };
     /** `runc start` began; `pid` is runC's pid. */
     "runc.start": { host: string; containerId: string; pid: number };
+    /** `runc exec` began (an exec process is being started in the container); `pid` is runC's pid. */
+    "runc.exec": { host: string; containerId: string; execId: string; pid: number };
     /** A runC command ended (seen by its shim); `pid` is runC's pid. */
     "runc.exit": { host: string; containerId: string; pid: number; command: RuncCommand; exitStatus: number | null };
   }

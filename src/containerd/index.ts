@@ -7,7 +7,7 @@ import "./events.js";
 import { makeContainerdProcess } from "./containerd.js";
 import type { ProgramFactory } from "./shim.js";
 import type { ProcessFactory } from "../sim/process.js";
-import { createProgram } from "../engine/workload/programs.js";
+import { createProgram, executableExists } from "../engine/workload/programs.js";
 
 export * from "./api.js";
 export { callContainerd } from "./client.js";
@@ -26,6 +26,9 @@ export {
 export {
   containerLogEntriesMax,
   containerLogRotateEntries,
+  execNamespacePidStride,
+  firstExecNamespacePid,
+  shimExecsMax,
   shimOutboxMax,
   shimProcess,
   taskStatusOf,
@@ -38,14 +41,16 @@ export {
   type ShimState,
   type ShimStatus,
 } from "./shim.js";
-export { lastRuncError, runcCreateDurationMs, runcLogEntriesMax, runcProcess, runcStartDurationMs, type RuncLogEntry, type RuncOptions } from "./runc.js";
+export { lastRuncError, runcCreateDurationMs, runcExecDurationMs, runcLogEntriesMax, runcProcess, runcStartDurationMs, type LookPath, type RuncLogEntry, type RuncOptions } from "./runc.js";
 export * from "./paths.js";
 export * from "./signals.js";
 
 /**
  * containerd's behaviour, fresh for each incarnation. Container programs come from the
- * workload programs' `createProgram` unless `programFactory` is given (a test double).
+ * workload programs' `createProgram` (and `runc exec` finds programs with `executableExists`)
+ * unless `programFactory` is given (a test double, which then finds every program).
  */
 export function containerdProcess(options: { readonly programFactory?: ProgramFactory } = {}): ProcessFactory {
-  return makeContainerdProcess({ programFactory: options.programFactory ?? createProgram });
+  if (options.programFactory !== undefined) return makeContainerdProcess({ programFactory: options.programFactory });
+  return makeContainerdProcess({ programFactory: createProgram, lookPath: executableExists });
 }

@@ -2,7 +2,8 @@
  * Names and disk layout of the container runtime layer, as on a real Docker host:
  * containerd's metadata under `/var/lib/containerd/...` (kept across reboots), task bundles
  * under `/run/containerd/...` (tmpfs: gone after a reboot), and the process names of shims,
- * runC invocations and container processes (`shim:<id12>`, `runc:<id12>`, `container:<id12>`).
+ * runC invocations, container processes and exec'd processes (`shim:<id12>`, `runc:<id12>`,
+ * `container:<id12>`, `runc-exec:<exec12>`, `exec:<exec12>`).
  */
 
 /** The containerd namespace dockerd uses. */
@@ -30,6 +31,16 @@ export function shimProcessName(containerId: string): string {
 /** The process name of a runC invocation for a container: `runc:<id12>`. */
 export function runcProcessName(containerId: string): string {
   return `runc:${shortId(containerId)}`;
+}
+
+/** The process name of an exec'd process (`docker exec`) in a container: `exec:<execId12>`. */
+export function execProcessName(execId: string): string {
+  return `exec:${shortId(execId)}`;
+}
+
+/** The process name of the `runc exec` that starts an exec'd process: `runc-exec:<execId12>`. */
+export function runcExecProcessName(execId: string): string {
+  return `runc-exec:${shortId(execId)}`;
 }
 
 /** The process name of a container's process: `container:<id12>`. */

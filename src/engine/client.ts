@@ -25,6 +25,67 @@ export class EngineApiError extends Error {
 /** Sends one request and returns its answer, advancing the simulation as needed. */
 export type EngineTransport = (request: HttpRequest) => HttpResponse;
 
+/**
+ * An answer read as it comes: the hijacked connection of `attach` and `exec start`, the flushed
+ * head of `wait`. Opening it runs the simulation until the head arrives; `next` runs it until
+ * more arrives.
+ */
+export interface EngineStream {
+  /** The head (101 for a hijacked connection, 200 for a flushed response), or the whole answer of a request that did not stream (an error, say). */
+  readonly head: HttpResponse;
+  /** Whether the frames are a TTY's raw output (all stream 1) rather than multiplexed stdout/stderr. */
+  readonly raw: boolean;
+  /** Whether a head came before the final answer (the answer is streamed); false for an answer that came whole. */
+  readonly streamed: boolean;
+  /** The final answer once the stream has ended normally (for `wait`, its JSON body), else null. */
+  readonly answer: HttpResponse | null;
+  /** Whether the stream has ended: the final answer came, the connection broke, or it was closed. */
+  readonly ended: boolean;
+  /** Whether the connection broke before the end (dockerd died, the host went down). */
+  readonly broken: boolean;
+  /** Takes the frames received so far. */
+  read(): LogFrame[];
+  /** Runs the simulation until more frames or the end arrive, at most `timeoutMs` of virtual time; false when nothing came (or it had ended). */
+  next(timeoutMs?: number): boolean;
+  /** Closes the client's end: dockerd stops writing to it. */
+  close(): void;
+}
+
+/** Opens a request whose answer is read as it comes. */
+export type EngineStreamOpener = (request: HttpRequest) => EngineStream;
+
+/** A stream over a transport that answers whole: everything has arrived already. */
+class WholeAnswerStream implements EngineStream {
+  readonly answer: HttpResponse;
+  readonly ended = true;
+  readonly broken = false;
+  readonly streamed = false;
+  readonly raw: boolean;
+  private frames: LogFrame[];
+
+  constructor(readonly head: HttpResponse) {
+    this.answer = head;
+    const body = head.body as { frames?: LogFrame[]; tty?: boolean } | null;
+    this.frames = head.statusCode < 400 && body !== null && typeof body === "object" && Array.isArray(body.frames) ? [...body.frames] : [];
+    this.raw = body !== null && typeof body === "object" && body.tty === true;
+  }
+
+  read(): LogFrame[] {
+    const frames = this.frames;
+    this.frames = [];
+    return frames;
+  }
+
+  next(): boolean {
+    return false;
+  }
+
+  close(): void {}
+}
+
+/** The headers the Go client sends to hijack a connection. */
+export const hijackHeaders: Readonly<Record<string, string>> = { Connection: "Upgrade", Upgrade: "tcp" };
+
 /** Engine API JSON objects, shaped as the swagger definitions named in each method's TSDoc. */
 export type EngineJson = Record<string, any>;
 
@@ -46,11 +107,30 @@ const encode = encodeURIComponent;
 
 /** The Engine API of one host, as typed calls. */
 export class EngineClient {
-  constructor(private readonly transport: EngineTransport) {}
+  constructor(
+    private readonly transport: EngineTransport,
+    /** Opens answers read as they come; without it, they are read whole through `transport`. */
+    private readonly opener?: EngineStreamOpener,
+  ) {}
 
   /** Sends a raw request; returns the answer whatever its status. */
   request(request: HttpRequest): HttpResponse {
     return this.transport(request);
+  }
+
+  /** Sends a raw request whose answer is read as it comes (or whole, over a transport that cannot stream). */
+  open(request: HttpRequest): EngineStream {
+    return this.opener === undefined ? new WholeAnswerStream(this.transport(request)) : this.opener(request);
+  }
+
+  /** Opens a stream and throws the daemon's error when its head is one. */
+  private openOrThrow(method: HttpRequest["method"], path: string, query?: QueryParameters, body?: unknown, headers?: Readonly<Record<string, string>>): EngineStream {
+    const stream = this.open({ method, path, query: encodeQuery(query), ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) });
+    if (stream.head.statusCode >= 400) {
+      const message = (stream.head.body as { message?: string } | null)?.message ?? `status ${stream.head.statusCode}`;
+      throw new EngineApiError(stream.head.statusCode, message);
+    }
+    return stream;
   }
 
   private call(method: HttpRequest["method"], path: string, query?: QueryParameters, body?: unknown): unknown {
@@ -153,6 +233,58 @@ export class EngineClient {
     this.call("DELETE", `/containers/${encode(id)}`, query);
   }
 
+  /**
+   * `POST /containers/{id}/attach`, read whole: the frames (with `logs`, the log first; with
+   * `stream`, the output until the container's process ends; this blocks until then).
+   */
+  containerAttach(id: string, query: { stream?: boolean; logs?: boolean; stdout?: boolean; stderr?: boolean; detachKeys?: string }): LogFrame[] {
+    return (this.call("POST", `/containers/${encode(id)}/attach`, query) as { frames: LogFrame[] }).frames;
+  }
+
+  /** `POST /containers/{id}/attach` on a hijacked connection, read as the output comes (the CLI's `ContainerAttach`). */
+  containerAttachStream(id: string, query: { stream?: boolean; logs?: boolean; stdin?: boolean; stdout?: boolean; stderr?: boolean; detachKeys?: string }): EngineStream {
+    return this.openOrThrow("POST", `/containers/${encode(id)}/attach`, query, undefined, hijackHeaders);
+  }
+
+  /** `POST /containers/{id}/wait` with its head read at once (the Go client's `ContainerWait`): the body follows as the stream's answer. */
+  containerWaitStream(id: string, query?: { condition?: "not-running" | "next-exit" | "removed" }): EngineStream {
+    return this.openOrThrow("POST", `/containers/${encode(id)}/wait`, query);
+  }
+
+  /** `POST /containers/{id}/resize`: the container's TTY size. */
+  containerResize(id: string, query: { h: number; w: number }): void {
+    this.call("POST", `/containers/${encode(id)}/resize`, query);
+  }
+
+  /** `POST /containers/{id}/exec`: IDResponse `{ Id }` of the new exec instance. */
+  containerExec(id: string, body: EngineJson): { Id: string } {
+    return this.call("POST", `/containers/${encode(id)}/exec`, undefined, body) as { Id: string };
+  }
+
+  /**
+   * `POST /exec/{id}/start`, read whole: with `Detach`, returns once the process runs (no
+   * frames); otherwise blocks until it exits and returns its output frames.
+   */
+  execStart(id: string, body: { Detach?: boolean; Tty?: boolean; ConsoleSize?: readonly [number, number] } = {}): LogFrame[] {
+    const answer = this.call("POST", `/exec/${encode(id)}/start`, undefined, body) as { frames?: LogFrame[] } | null;
+    return answer?.frames ?? [];
+  }
+
+  /** `POST /exec/{id}/start` on a hijacked connection, read as the output comes (the CLI's `ContainerExecAttach`). */
+  execStartStream(id: string, body: { Tty?: boolean; ConsoleSize?: readonly [number, number] } = {}): EngineStream {
+    return this.openOrThrow("POST", `/exec/${encode(id)}/start`, undefined, { Detach: false, ...body }, hijackHeaders);
+  }
+
+  /** `GET /exec/{id}/json`: ExecInspectResponse. */
+  execInspect(id: string): EngineJson {
+    return this.call("GET", `/exec/${encode(id)}/json`) as EngineJson;
+  }
+
+  /** `POST /exec/{id}/resize`: the exec's TTY size. */
+  execResize(id: string, query: { h: number; w: number }): void {
+    this.call("POST", `/exec/${encode(id)}/resize`, query);
+  }
+
   // ---------------------------------------------------------------- networks
 
   /** `POST /networks/create`: NetworkCreateResponse `{ Id, Warning }`. */
@@ -166,8 +298,8 @@ export class EngineClient {
   }
 
   /** `GET /networks/{id}`: Network. */
-  networkInspect(id: string): EngineJson {
-    return this.call("GET", `/networks/${encode(id)}`) as EngineJson;
+  networkInspect(id: string, query?: { scope?: string; verbose?: boolean }): EngineJson {
+    return this.call("GET", `/networks/${encode(id)}`, query) as EngineJson;
   }
 
   /** `DELETE /networks/{id}`. */

@@ -22,6 +22,12 @@ declare module "../sim/events.js" {
     "engine.container.die": { host: string; id: string; name: string; exitCode: number };
     /** A container was removed. */
     "engine.container.destroy": { host: string; id: string; name: string };
+    /** An exec instance was created in a container (`docker exec`); `command` is its command line. */
+    "engine.exec.create": { host: string; id: string; name: string; execId: string; command: string };
+    /** An exec instance was started. */
+    "engine.exec.start": { host: string; id: string; name: string; execId: string; command: string };
+    /** An exec instance's process ended. */
+    "engine.exec.die": { host: string; id: string; name: string; execId: string; exitCode: number };
     /** An image was pulled. */
     "engine.image.pull": { host: string; reference: string; id: string };
   }

@@ -6,13 +6,22 @@
  * (JSON with a trailing newline, newline-delimited JSON progress for pulls, the multiplexed or raw
  * stream for logs, text for `/_ping`). Requests are handled one at a time, in arrival order; a
  * bad request (malformed JSON, a body too large) gets Docker's error and changes nothing.
+ *
+ * Answers that come in parts are streamed as dockerd writes them: `attach` and `exec start` on a
+ * hijacked connection (`Connection: Upgrade`, `Upgrade: tcp` answered `101 UPGRADED`, then the
+ * multiplexed stream, raw for a TTY), `wait` with its head flushed at once and its body when the
+ * container exits. While such a stream is open the server moves the simulated clock at wall-clock
+ * speed (unless something else drives it, as live mode does), so a foreground `docker run`, an
+ * `attach` or an `exec` end when the container or the process does.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { rmSync } from "node:fs";
 import type { HttpRequest, HttpResponse, LogFrame } from "../engine/api/http.js";
 import { standardHeaders } from "../engine/api/router.js";
 import { engineVersion } from "../engine/dockerd/daemon.js";
-import { DaemonConnectionError, withEngineConnection } from "../engine/transport.js";
+import type { EngineStream } from "../engine/client.js";
+import { DaemonConnectionError, openStandaloneStream, withEngineConnection } from "../engine/transport.js";
 import type { Simulation } from "../simulation.js";
 
 /** Bound `requestBodyBytesMax`: a request body larger than this is refused (Go's `http: request body too large`). */
@@ -24,6 +33,11 @@ export const pendingRequestsMax = 1_000;
 export type ListenOptions = ({ readonly port?: number; readonly address?: string } | { readonly socketPath: string }) & {
   /** Called after each request is answered (live mode writes its session log from it). */
   readonly onServed?: (served: ServedRequest) => void;
+  /**
+   * Whether the server moves the simulated clock (at wall-clock speed) while a streamed answer
+   * is open (default true); live mode, whose clock runs anyway, says false.
+   */
+  readonly drivesClock?: boolean;
 };
 
 /** A running Engine API server for one host. */
@@ -52,7 +66,10 @@ export interface ServedRequest {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly body?: unknown;
+  /** The status; for a streamed answer (`attach`, `exec start`, `wait`), its head's (101 or 200). */
   readonly statusCode: number;
+  /** Whether the answer was streamed: its head came first and the rest followed as the simulation ran. */
+  readonly streamed?: boolean;
 }
 
 /** Bound `servedLogMax`: requests kept in `EngineServer.log` (the oldest are dropped). */
@@ -61,6 +78,10 @@ export const servedLogMax = 100_000;
 export const followPollIntervalMs = 100;
 /** Bound `followPollsMax`: polls of one followed stream (at the interval above, about a day). */
 export const followPollsMax = 864_000;
+/** How often the server moves the simulated clock while a streamed answer is open, ms of wall time. */
+export const streamClockIntervalMs = 10;
+/** Bound `streamClockStepMsMax`: the most virtual time one tick of that clock moves (after a stall of the event loop). */
+export const streamClockStepMsMax = 100;
 
 const methods = new Set(["GET", "POST", "PUT", "DELETE", "HEAD"]);
 
@@ -77,22 +98,35 @@ const methods = new Set(["GET", "POST", "PUT", "DELETE", "HEAD"]);
 export async function listen(sim: Simulation, host: string, options: ListenOptions = {}): Promise<EngineServer> {
   sim.host(host); // an unknown host throws here, before anything listens
   const log: ServedRequest[] = [];
+  const served: Served = { sim, host, log, onServed: options.onServed, drivesClock: options.drivesClock ?? true, hijacked: new Set() };
   const server = createServer((request, response) => {
     void readRequestBody(request, requestBodyBytesMax).then(
-      (raw) => respond(sim, host, request, raw, response, log, options.onServed),
+      (raw) => respond(served, request, raw, response),
       (error: unknown) => writeError(response, error instanceof BodyTooLargeError ? 413 : 400, error instanceof Error ? error.message : String(error)),
+    );
+  });
+  // The docker CLI hijacks the connection of `attach` and `exec start` (Connection: Upgrade).
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    served.hijacked.add(socket);
+    socket.on("close", () => served.hijacked.delete(socket));
+    void readUpgradeBody(request, socket, head, requestBodyBytesMax).then(
+      (raw) => respondUpgraded(served, request, raw, socket),
+      (error: unknown) => {
+        const statusCode = error instanceof BodyTooLargeError ? 413 : 400;
+        socket.end(rawHttpResponse({ statusCode, headers: standardHeaders(engineVersion), body: { message: error instanceof Error ? error.message : String(error) } }));
+      },
     );
   });
   server.maxConnections = pendingRequestsMax;
   if ("socketPath" in options) {
     rmSync(options.socketPath, { force: true });
     await listening(server, () => server.listen(options.socketPath));
-    return { url: `unix://${options.socketPath}`, port: null, host, log, close: () => closeServer(server) };
+    return { url: `unix://${options.socketPath}`, port: null, host, log, close: () => closeHijacking(server, served.hijacked) };
   }
   const address = options.address ?? "127.0.0.1";
   await listening(server, () => server.listen(options.port ?? 0, address));
   const port = (server.address() as { port: number }).port;
-  return { url: `tcp://${address}:${port}`, port, host, log, close: () => closeServer(server) };
+  return { url: `tcp://${address}:${port}`, port, host, log, close: () => closeHijacking(server, served.hijacked) };
 }
 
 function listening(server: Server, start: () => void): Promise<void> {
@@ -104,6 +138,13 @@ function listening(server: Server, start: () => void): Promise<void> {
     });
     start();
   });
+}
+
+/** Stops a server, dropping its open connections and hijacked sockets; resolves once closed. */
+function closeHijacking(server: Server, hijacked: Set<Duplex>): Promise<void> {
+  const closed = closeServer(server);
+  for (const socket of [...hijacked]) socket.destroy();
+  return closed;
 }
 
 /** Stops a server and drops its open connections; resolves once closed. */
@@ -145,21 +186,22 @@ function invalidJsonMessage(text: string): string {
   return "invalid JSON: unexpected end of JSON input";
 }
 
-function respond(
-  sim: Simulation,
-  host: string,
-  incoming: IncomingMessage,
-  raw: Buffer,
-  response: ServerResponse,
-  log: ServedRequest[],
-  onServed: ((served: ServedRequest) => void) | undefined,
-): void {
+/** What every request of one server shares. */
+interface Served {
+  readonly sim: Simulation;
+  readonly host: string;
+  readonly log: ServedRequest[];
+  readonly onServed: ((served: ServedRequest) => void) | undefined;
+  readonly drivesClock: boolean;
+  /** The hijacked sockets still open (the HTTP server no longer tracks them): closing the server destroys them. */
+  readonly hijacked: Set<Duplex>;
+}
+
+/** Turns an incoming HTTP request into an Engine API request, or Docker's error for a bad one. */
+function parseRequest(incoming: IncomingMessage, raw: Buffer): { request: HttpRequest } | { statusCode: number; message: string } {
   const url = new URL(incoming.url ?? "/", "http://engine");
   const method = (incoming.method ?? "GET").toUpperCase();
-  if (!methods.has(method)) {
-    writeError(response, 405, "method not allowed");
-    return;
-  }
+  if (!methods.has(method)) return { statusCode: 405, message: "method not allowed" };
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = value;
   const headers: Record<string, string> = {};
@@ -168,18 +210,33 @@ function respond(
   const text = raw.toString("utf8");
   if (text.trim() !== "") {
     const contentType = headers["content-type"] ?? "";
-    if (contentType !== "" && !contentType.includes("json")) {
-      writeError(response, 400, `unsupported Content-Type ${contentType}: swarmsim serves JSON bodies only`);
-      return;
-    }
+    if (contentType !== "" && !contentType.includes("json")) return { statusCode: 400, message: `unsupported Content-Type ${contentType}: swarmsim serves JSON bodies only` };
     try {
       body = JSON.parse(text);
     } catch {
-      writeError(response, 400, invalidJsonMessage(text));
-      return;
+      return { statusCode: 400, message: invalidJsonMessage(text) };
     }
   }
-  const request: HttpRequest = { method: method as HttpRequest["method"], path: url.pathname, query, headers, ...(body === undefined ? {} : { body }) };
+  return { request: { method: method as HttpRequest["method"], path: url.pathname, query, headers, ...(body === undefined ? {} : { body }) } };
+}
+
+/** Routes whose answer dockerd streams: `attach` and `exec start` (hijacked), `wait` (head first). */
+function isStreamedRoute(request: HttpRequest): boolean {
+  return request.method === "POST" && /^(\/v\d+\.\d+)?\/(containers\/[^/]+\/(attach|wait)|exec\/[^/]+\/start)$/.test(request.path);
+}
+
+function respond(served: Served, incoming: IncomingMessage, raw: Buffer, response: ServerResponse): void {
+  const { sim, host } = served;
+  const parsed = parseRequest(incoming, raw);
+  if (!("request" in parsed)) {
+    writeError(response, parsed.statusCode, parsed.message);
+    return;
+  }
+  const request = parsed.request;
+  if (isStreamedRoute(request)) {
+    serveStreamed(served, request, responseSink(response, request));
+    return;
+  }
   const arrivedAtMs = sim.now;
   let answer: HttpResponse;
   try {
@@ -192,9 +249,7 @@ function respond(
     }
     throw error;
   }
-  if (log.length >= servedLogMax) log.shift();
-  log.push({ host, arrivedAtMs, timeMs: sim.now, method, path: url.pathname, query, ...(body === undefined ? {} : { body }), statusCode: answer.statusCode });
-  onServed?.(log[log.length - 1]!);
+  recordServed(served, request, arrivedAtMs, answer.statusCode, false);
   if (isFollowedLogs(request, answer)) followLogs(sim, host, request, answer, response);
   else if (/\/events$/.test(request.path) && answer.statusCode === 200) streamEvents(sim, host, request, answer, response);
   else writeAnswer(response, request, answer);
@@ -327,4 +382,265 @@ function multiplexedFrame(frame: LogFrame): Buffer {
   header.writeUInt8(frame.stream, 0);
   header.writeUInt32BE(payload.length, 4);
   return Buffer.concat([header, payload]);
+}
+
+// ------------------------------------------------------------------ streamed answers
+
+/**
+ * Reads the body of an upgrade request (Node hands the socket over after the headers; `head`
+ * holds what came with them): `Content-Length` bytes, at most `bytesMax`.
+ */
+export function readUpgradeBody(request: IncomingMessage, socket: Duplex, head: Buffer, bytesMax: number): Promise<Buffer> {
+  const length = Number(request.headers["content-length"] ?? 0);
+  if (!Number.isFinite(length) || length < 0) return Promise.reject(new Error("invalid Content-Length"));
+  if (length > bytesMax) return Promise.reject(new BodyTooLargeError());
+  if (head.length >= length) return Promise.resolve(head.subarray(0, length));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [head];
+    let size = head.length;
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size < length) return;
+      socket.off("data", onData);
+      socket.off("error", reject);
+      resolve(Buffer.concat(chunks).subarray(0, length));
+    };
+    socket.on("data", onData);
+    socket.on("error", reject);
+  });
+}
+
+/** An HTTP/1.1 response written on a raw socket: status line, headers, a JSON body with its length. */
+function rawHttpResponse(answer: HttpResponse): string {
+  const payload = answer.body === null || answer.body === undefined || answer.statusCode === 204 ? "" : `${JSON.stringify(answer.body)}\n`;
+  const headers: Record<string, string> = { ...answer.headers, ...(payload === "" ? {} : { "Content-Type": "application/json" }), "Content-Length": String(Buffer.byteLength(payload)) };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? ""}\r\n${lines.join("")}\r\n${payload}`;
+}
+
+/** Where a streamed answer is written: an ordinary response, or a hijacked socket. */
+interface StreamSink {
+  /** The answer came whole (an error before the hijack, say). */
+  whole(answer: HttpResponse): void;
+  /** The head: the connection is hijacked or the response flushed. */
+  head(head: HttpResponse): void;
+  /** A frame of output: raw bytes for a TTY, else a multiplexed frame. */
+  frame(frame: LogFrame, raw: boolean): void;
+  /** The end: the final answer (its body, for `wait`), or null when the connection to dockerd broke. */
+  end(answer: HttpResponse | null): void;
+  /** Calls `listener` when the client goes away. */
+  onClose(listener: () => void): void;
+  /** What a client sees when dockerd is not there: the connection fails. */
+  destroy(): void;
+}
+
+/** A streamed answer on an ordinary response (`wait`, or `attach`/`exec start` without `Upgrade`). */
+function responseSink(response: ServerResponse, request: HttpRequest): StreamSink {
+  return {
+    whole: (answer) => writeAnswer(response, request, answer),
+    head: (head) => {
+      response.writeHead(head.statusCode, { ...head.headers });
+      response.flushHeaders();
+    },
+    frame: (frame, raw) => {
+      response.write(raw ? frame.text : multiplexedFrame(frame));
+    },
+    end: (answer) => {
+      if (answer === null) {
+        response.destroy();
+        return;
+      }
+      const body = answer.body;
+      response.end(body === null || body === undefined || (typeof body === "object" && "frames" in body) ? undefined : `${JSON.stringify(body)}\n`);
+    },
+    onClose: (listener) => response.on("close", listener),
+    destroy: () => response.destroy(),
+  };
+}
+
+/**
+ * A hijacked socket (moby's `HijackConnection`): `101 UPGRADED` and the stream's own headers,
+ * then the bytes of the stream; an error before the hijack is an ordinary response, except for
+ * `attach`, which moby writes as `HTTP/1.1 <status>` with the message as raw text.
+ */
+function socketSink(socket: Duplex, request: HttpRequest): StreamSink {
+  const attach = /\/attach$/.test(request.path);
+  return {
+    whole: (answer) => {
+      if (attach && answer.statusCode >= 400) {
+        const message = (answer.body as { message?: string } | null)?.message ?? "";
+        socket.end(`HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? ""}\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n${message}\r\n`);
+        return;
+      }
+      socket.end(rawHttpResponse(answer));
+    },
+    head: (head) => {
+      const reason = head.statusCode === 101 ? "UPGRADED" : (STATUS_CODES[head.statusCode] ?? "");
+      const lines = Object.entries(head.headers).map(([name, value]) => `${name}: ${value}\r\n`);
+      socket.write(`HTTP/1.1 ${head.statusCode} ${reason}\r\n${lines.join("")}\r\n`);
+    },
+    frame: (frame, raw) => {
+      socket.write(raw ? frame.text : multiplexedFrame(frame));
+    },
+    end: (answer) => {
+      if (answer === null) socket.destroy();
+      else socket.end();
+    },
+    onClose: (listener) => socket.on("close", listener),
+    destroy: () => socket.destroy(),
+  };
+}
+
+function respondUpgraded(served: Served, incoming: IncomingMessage, raw: Buffer, socket: Duplex): void {
+  // The client may half-close its side at once (the CLI's CloseWrite when it has no input): keep writing.
+  socket.on("data", () => {});
+  socket.on("error", () => socket.destroy());
+  const parsed = parseRequest(incoming, raw);
+  if (!("request" in parsed)) {
+    socket.end(rawHttpResponse({ statusCode: parsed.statusCode, headers: standardHeaders(engineVersion), body: { message: parsed.message } }));
+    return;
+  }
+  const request = parsed.request;
+  if (!isStreamedRoute(request)) {
+    // Nothing else hijacks: answer as an ordinary request on the raw socket.
+    let answer: HttpResponse;
+    try {
+      answer = withEngineConnection(served.sim, served.host, (send) => send(request));
+    } catch (error) {
+      if (error instanceof DaemonConnectionError) {
+        socket.destroy();
+        return;
+      }
+      throw error;
+    }
+    recordServed(served, request, served.sim.now, answer.statusCode, false);
+    socket.end(rawHttpResponse(answer));
+    return;
+  }
+  serveStreamed(served, request, socketSink(socket, request));
+}
+
+function recordServed(served: Served, request: HttpRequest, arrivedAtMs: number, statusCode: number, streamed: boolean): void {
+  const { log, host, sim } = served;
+  if (log.length >= servedLogMax) log.shift();
+  const query = request.query ?? {};
+  log.push({ host, arrivedAtMs, timeMs: sim.now, method: request.method, path: request.path, query, ...(request.body === undefined ? {} : { body: request.body }), statusCode, ...(streamed ? { streamed } : {}) });
+  served.onServed?.(log[log.length - 1]!);
+}
+
+/**
+ * Serves a request whose answer dockerd streams: the simulation runs until its head (or its whole
+ * answer) arrives; then frames are written as they come, until the final answer ends the stream.
+ * While it is open the clock is driven (see {@link ClockDriver}); the client leaving closes it.
+ */
+function serveStreamed(served: Served, request: HttpRequest, sink: StreamSink): void {
+  const { sim, host } = served;
+  const arrivedAtMs = sim.now;
+  let ready = false;
+  let finished = false;
+  let held = false;
+  const early: { frame: LogFrame; raw: boolean }[] = [];
+  let raw = false;
+  let stream: EngineStream | null = null;
+  let watchdog: ReturnType<typeof setInterval> | null = null;
+  const finish = (answer: HttpResponse | null): void => {
+    if (finished) return;
+    finished = true;
+    if (watchdog !== null) clearInterval(watchdog);
+    if (held) ClockDriver.of(sim).release();
+    sink.end(answer);
+    // The stream's client process goes once this event is over.
+    setImmediate(() => stream?.close());
+  };
+  try {
+    stream = openStandaloneStream(sim, host, request, {
+      head: (_head, isRaw) => (raw = isRaw),
+      frame: (frame) => {
+        if (ready) sink.frame(frame, raw);
+        else early.push({ frame, raw });
+      },
+      end: (answer) => {
+        if (ready) finish(answer);
+      },
+    });
+  } catch (error) {
+    if (error instanceof DaemonConnectionError) {
+      sink.destroy();
+      return;
+    }
+    throw error;
+  }
+  recordServed(served, request, arrivedAtMs, stream.head.statusCode, stream.streamed);
+  if (!stream.streamed) {
+    finished = true;
+    sink.whole(stream.head);
+    stream.close();
+    return;
+  }
+  sink.head(stream.head);
+  ready = true;
+  for (const { frame, raw: isRaw } of early) sink.frame(frame, isRaw);
+  if (stream.answer !== null || stream.broken) {
+    finish(stream.answer);
+    return;
+  }
+  if (served.drivesClock) {
+    held = true;
+    ClockDriver.of(sim).hold();
+  }
+  // A stream whose client process died with its host ends no other way: look now and then.
+  watchdog = setInterval(() => {
+    if (stream?.broken === true) finish(null);
+  }, followPollIntervalMs);
+  sink.onClose(() => {
+    if (watchdog !== null) clearInterval(watchdog);
+    if (finished) return;
+    finished = true;
+    if (held) ClockDriver.of(sim).release();
+    stream?.close();
+  });
+}
+
+/**
+ * Moves a simulation's clock at wall-clock speed while streamed answers are open and nothing
+ * else drives it: a foreground `docker run` or an `exec` then ends when the container or the
+ * process does. One per simulation, however many servers hold it.
+ */
+class ClockDriver {
+  private static readonly drivers = new WeakMap<Simulation, ClockDriver>();
+  private holds = 0;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private lastWallMs = 0;
+
+  private constructor(private readonly sim: Simulation) {}
+
+  /** The driver of `sim`. */
+  static of(sim: Simulation): ClockDriver {
+    let driver = ClockDriver.drivers.get(sim);
+    if (driver === undefined) ClockDriver.drivers.set(sim, (driver = new ClockDriver(sim)));
+    return driver;
+  }
+
+  /** A stream opens: the clock runs while any is open. */
+  hold(): void {
+    if (this.holds++ > 0) return;
+    this.lastWallMs = performance.now();
+    this.timer = setInterval(() => this.tick(), streamClockIntervalMs);
+  }
+
+  /** A stream ends. */
+  release(): void {
+    if (this.holds === 0 || --this.holds > 0) return;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private tick(): void {
+    const nowMs = performance.now();
+    const elapsedMs = Math.min(nowMs - this.lastWallMs, streamClockStepMsMax);
+    this.lastWallMs = nowMs;
+    if (elapsedMs <= 0 || this.sim.isRunning) return;
+    this.sim.runFor(elapsedMs);
+  }
 }

@@ -9,6 +9,8 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { Simulation } from "../simulation.js";
 import { BodyTooLargeError, closeServer, listen, readRequestBody, type EngineServer, type ServedRequest } from "./http-server.js";
+import { openStandaloneStream } from "../engine/transport.js";
+import { hijackHeaders, type EngineStream } from "../engine/client.js";
 
 /** How often the virtual clock is brought up to the wall clock, ms of wall time. */
 export const clockPumpIntervalMs = 20;
@@ -34,7 +36,7 @@ export type LiveFault =
 
 /** One line of a session log after the settings. */
 export type SessionEntry =
-  | ({ readonly type: "request" } & Pick<ServedRequest, "host" | "arrivedAtMs" | "method" | "path" | "query" | "body" | "statusCode">)
+  | ({ readonly type: "request" } & Pick<ServedRequest, "host" | "arrivedAtMs" | "method" | "path" | "query" | "body" | "statusCode" | "streamed">)
   | { readonly type: "fault"; readonly atMs: number; readonly fault: LiveFault };
 
 /** A running live session. */
@@ -118,7 +120,20 @@ export async function startLiveSwarm(options: LiveOptions = {}): Promise<LiveSwa
     servers.push(
       await listen(sim, host, {
         port,
-        onServed: (served) => record({ type: "request", host: served.host, arrivedAtMs: served.arrivedAtMs, method: served.method, path: served.path, query: served.query, body: served.body, statusCode: served.statusCode }),
+        // The clock pump below moves time; streamed answers follow it.
+        drivesClock: false,
+        onServed: (served) =>
+          record({
+            type: "request",
+            host: served.host,
+            arrivedAtMs: served.arrivedAtMs,
+            method: served.method,
+            path: served.path,
+            query: served.query,
+            body: served.body,
+            statusCode: served.statusCode,
+            ...(served.streamed === true ? { streamed: true } : {}),
+          }),
       }),
     );
   }
@@ -195,6 +210,7 @@ export function replaySession(logText: string): ReplayResult {
   let requests = 0;
   let faults = 0;
   const mismatches: { index: number; path: string; logged: number; replayed: number }[] = [];
+  const openStreams: EngineStream[] = [];
   for (const [index, line] of lines.slice(1).entries()) {
     const entry = JSON.parse(line) as SessionEntry;
     const atMs = entry.type === "request" ? entry.arrivedAtMs : entry.atMs;
@@ -205,13 +221,28 @@ export function replaySession(logText: string): ReplayResult {
       continue;
     }
     requests++;
-    const answer = sim.engine(entry.host).request({
+    const request = {
       method: entry.method as "GET",
       path: entry.path,
       query: entry.query,
       ...(entry.body === undefined ? {} : { body: entry.body }),
-    });
-    if (answer.statusCode !== entry.statusCode) mismatches.push({ index: index + 1, path: entry.path, logged: entry.statusCode, replayed: answer.statusCode });
+    };
+    // A streamed answer (attach, exec start, wait) is opened as it was: its head now, the rest as the replay runs on.
+    let statusCode: number;
+    if (entry.streamed === true) {
+      const stream = openStandaloneStream(sim, entry.host, { ...request, headers: upgradeHeaders(entry.path) });
+      openStreams.push(stream);
+      statusCode = stream.head.statusCode;
+    } else {
+      statusCode = sim.engine(entry.host).request(request).statusCode;
+    }
+    if (statusCode !== entry.statusCode) mismatches.push({ index: index + 1, path: entry.path, logged: entry.statusCode, replayed: statusCode });
   }
+  for (const stream of openStreams) stream.close();
   return { sim, requests, faults, mismatches };
+}
+
+/** The docker CLI hijacks `attach` and `exec start` (their logged status is 101); `wait` is an ordinary request. */
+function upgradeHeaders(path: string): Record<string, string> {
+  return /\/(attach|start)$/.test(path) ? { ...hijackHeaders } : {};
 }

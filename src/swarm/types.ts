@@ -147,6 +147,19 @@ export interface TaskSpec {
   };
   /** Incremented by `docker service update --force`. */
   readonly forceUpdate: number;
+  /**
+   * The overlay networks the task's container is attached to (`--network`), by network id (a
+   * name is resolved when allocating). Absent when none, so that specs without networks compare
+   * as before.
+   */
+  readonly networks?: readonly NetworkAttachmentConfig[];
+}
+
+/** One network a service's tasks are attached to (swarmkit's `NetworkAttachmentConfig`). */
+export interface NetworkAttachmentConfig {
+  /** The network's id (or, as sent by an API client, its name). */
+  readonly target: string;
+  readonly aliases: readonly string[];
 }
 
 /** What the user asks for with `docker service create/update`. */
@@ -253,6 +266,68 @@ export interface ClusterState {
   readonly nodes: Readonly<Record<string, SwarmNode>>;
   readonly services: Readonly<Record<string, Service>>;
   readonly tasks: Readonly<Record<string, Task>>;
+  /** User-defined swarm networks (`docker network create -d overlay`); absent until one is made. */
+  readonly networks?: Readonly<Record<string, SwarmNetwork>>;
+  /**
+   * The networks' address allocation (subnets, VXLAN ids, virtual IPs, task and node
+   * addresses), kept by the store as it applies each entry: see `swarm/network/allocation.ts`.
+   * Absent until the cluster exists.
+   */
+  readonly networkAllocations?: NetworkAllocations;
+}
+
+/** What the user asks for with `docker network create -d overlay` (swarmkit's `NetworkSpec`). */
+export interface SwarmNetworkSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Only `overlay` is simulated. */
+  readonly driver: "overlay";
+  /** Driver options as given (`-o`); the allocated `vxlanid_list` is shown besides them. */
+  readonly options: Readonly<Record<string, string>>;
+  readonly attachable: boolean;
+  readonly internal: boolean;
+  readonly ipv6: boolean;
+  /** Subnets the user gave (`--subnet`, `--gateway`); empty: one /24 from the default pool 10.0.0.0/8. */
+  readonly ipam: readonly { readonly subnet: string; readonly gateway: string }[];
+}
+
+/** A user-defined swarm network. The ingress network is not one: the cluster object names it. */
+export interface SwarmNetwork extends ObjectMeta {
+  readonly spec: SwarmNetworkSpec;
+}
+
+/** One address held in a network's pool, by an owner (`node/<id>`, `service/<id>`, `task/<id>`). */
+export interface AddressLease {
+  /** The host number in the subnet (the address is the subnet's base plus this). */
+  readonly host: number;
+  /** Allocation order within the pool (Peers are listed in the order nodes joined). */
+  readonly sequence: number;
+  /** Virtual ms of the allocation. */
+  readonly sinceMs: number;
+  /** For a task: the node it was assigned to once counted for that node's load-balancer address ("" before). */
+  readonly nodeId: string;
+  /** For a node's load-balancer address: how many live tasks of the node use the network. */
+  readonly tasks: number;
+}
+
+/** A network's address pool: libnetwork's default IPAM with serial allocation, as swarmkit uses it. */
+export interface AddressPool {
+  /** `10.0.1.0/24`. */
+  readonly subnet: string;
+  /** `10.0.1.1`. */
+  readonly gateway: string;
+  readonly vxlanId: number;
+  /** The host number last handed out: the next search starts after it (serial allocation). */
+  readonly cursor: number;
+  /** Allocations made so far (the next lease's sequence). */
+  readonly sequence: number;
+  /** The leases, by owner. */
+  readonly leases: Readonly<Record<string, AddressLease>>;
+}
+
+/** Every network's pool, by network id (the ingress network's under the cluster's ingress network id). */
+export interface NetworkAllocations {
+  readonly pools: Readonly<Record<string, AddressPool>>;
 }
 
 /** An empty cluster state. */

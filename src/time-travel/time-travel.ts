@@ -17,7 +17,7 @@
 import "../swarm/raft-driver/events.js";
 import { SimulationError } from "../sim/errors.js";
 import type { SimulationEventType } from "../sim/events.js";
-import { EngineClient } from "../engine/client.js";
+import { EngineClient, type EngineStream } from "../engine/client.js";
 import type { HttpRequest } from "../engine/api/http.js";
 import type { Simulation, SimulationOptions, SwarmOptions } from "../simulation.js";
 import { captureNetworkState, captureWorldState, healthyNetworkState, type NetworkState, type WorldState } from "./world-state.js";
@@ -327,7 +327,45 @@ export class TimeTravel {
     simulation["engine"] = (hostName: string): EngineClient => {
       const client = engine(hostName);
       if (this.depth > 0) return client;
-      return new EngineClient((request: HttpRequest) => this.call("engine", "request", [hostName, request], () => client.request(request), "replay"));
+      return new EngineClient(
+        (request: HttpRequest) => this.call("engine", "request", [hostName, request], () => client.request(request), "replay"),
+        (request: HttpRequest) => this.loggedStream(this.call("engine", "open", [hostName, request], () => client.open(request), "replay")),
+      );
+    };
+  }
+
+  /**
+   * A stream opened through `sim.engine(host)` (its opening is a logged input, its `next` calls
+   * logged `runUntil`s): closing it before its end tells dockerd something the log does not
+   * see, so `fork` is refused after it.
+   */
+  private loggedStream(stream: EngineStream): EngineStream {
+    const refuse = (): void => this.refuse(`an Engine API stream was closed before its end at ${this.simulation.now} ms, which a replay cannot repeat`);
+    return {
+      get head() {
+        return stream.head;
+      },
+      get raw() {
+        return stream.raw;
+      },
+      get streamed() {
+        return stream.streamed;
+      },
+      get answer() {
+        return stream.answer;
+      },
+      get ended() {
+        return stream.ended;
+      },
+      get broken() {
+        return stream.broken;
+      },
+      read: () => stream.read(),
+      next: (timeoutMs?: number) => stream.next(timeoutMs),
+      close: () => {
+        if (!stream.ended) refuse();
+        stream.close();
+      },
     };
   }
 
@@ -378,7 +416,9 @@ export class TimeTravel {
 /** Performs one logged input again on the copy. */
 function replay(copy: Simulation, input: LoggedInput): void {
   if (input.target === "engine") {
-    copy.engine(input.args[0] as string).request(input.args[1] as HttpRequest);
+    const client = copy.engine(input.args[0] as string);
+    if (input.method === "open") client.open(input.args[1] as HttpRequest);
+    else client.request(input.args[1] as HttpRequest);
     return;
   }
   if (input.target === "faults") {

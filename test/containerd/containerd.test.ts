@@ -298,7 +298,7 @@ describe("containerd", () => {
       yield* callContainerd(host, "containers.Create", { container: { id, image: "x", spec: specFor([]), labels: {} } });
       yield* callContainerd(host, "tasks.Create", { containerId: id, logKey: "/l" });
     });
-    expect(error).toEqual({ code: "Unknown", message: "OCI runtime create failed: runc create failed: args must not be empty" });
+    expect(error).toEqual({ code: "Unknown", message: "failed to create shim task: OCI runtime create failed: runc create failed: args must not be empty" });
     sim.runFor(100);
     expect(seen).toEqual(["containerd.container.create", "containerd.task.create", "shim.start", "runc.create", "runc.exit(create) 1", "shim.exit 0"]);
     expect(sim.host(host).processes().map((process) => process.name)).toEqual(["containerd", "client"]);

@@ -19,7 +19,7 @@ describe("checkDeterminism", () => {
         sim.exec("manager1", "docker service create -d --name web --replicas 3 nginx");
         sim.runFor(5_000);
         sim.faults.crash("worker1");
-        sim.runFor(20_000);
+        sim.runFor(30_000);
         return sim;
       },
       { seeds: 3 },

@@ -15,12 +15,16 @@ import { traceEventFormatProblems } from "./trace-event-format.js";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const traceEngineVersion = "0.0.65";
 
-/** A swarm with a service, a lossy and duplicating link, a leader crash, an isolated worker, a heal. */
+/** A swarm with a service, lossy and duplicating links, a leader crash, an isolated worker, a heal. */
 function scenario() {
-  const sim = Simulation.swarm({ seed: "chrome-trace", managers: 3, workers: 2 });
+  const managers = ["manager1", "manager2", "manager3"];
+  const sim = Simulation.swarm({ seed: "chrome-trace", managers: managers.length, workers: 2 });
+  // worker1's link to every manager loses and duplicates messages from the start, so its agent's
+  // messages (registration, assignments, status reports, heartbeats) are lost and duplicated
+  // whichever manager it talks to, and over the whole run: a few dozen of them, not a handful.
+  for (const manager of managers) sim.faults.setLink(manager, "worker1", { lossRate: 0.2, duplicateRate: 0.3 });
   sim.exec("manager1", "docker service create -d --name web --replicas 4 nginx");
   sim.runFor(10_000);
-  sim.faults.setLink("manager2", "worker1", { lossRate: 0.2, duplicateRate: 0.3 });
   const crashAtMs = sim.now;
   sim.faults.crash(sim.leader()!.host);
   sim.runFor(15_000);
@@ -35,6 +39,8 @@ const { sim, crashAtMs } = scenario();
 /** The export as a file has it: written and read back as JSON. */
 const exported = JSON.parse(JSON.stringify(render.exportTrace(sim, { timers: true }))) as { traceEvents: Array<Record<string, unknown>> };
 const events = exported.traceEvents;
+/** A window of it from the crash on: it opens with instants (the crash) before its first slice. */
+const windowed = JSON.parse(JSON.stringify(render.exportTrace(sim, { fromMs: crashAtMs, toMs: crashAtMs + 3_000 }))) as { traceEvents: Array<Record<string, unknown>> };
 
 describe("the Trace Event Format checker", () => {
   const valid = () => ({
@@ -93,7 +99,6 @@ describe("exportTrace", () => {
   it("writes a valid trace: format, ids, nesting, flows, metadata, sorted by time", () => {
     expect(events.length).toBeGreaterThan(1_000);
     expect(traceEventFormatProblems(exported, { sorted: true })).toEqual([]);
-    const windowed = JSON.parse(JSON.stringify(render.exportTrace(sim, { fromMs: crashAtMs, toMs: crashAtMs + 3_000 }))) as unknown;
     expect(traceEventFormatProblems(windowed, { sorted: true })).toEqual([]);
     expect(traceEventFormatProblems(JSON.parse(readFileSync(join(root, "docs", "pictures", "trace.json"), "utf8")) as unknown, { sorted: true })).toEqual([]);
   });
@@ -104,8 +109,17 @@ describe("exportTrace", () => {
       if (event.ph === "X") expect(event.dur).toBe(1);
     }
     // The scenario has what the checker must see: drops, duplicates, flows, every fault.
-    expect(events.some((event) => event.cat === "message.drop")).toBe(true);
-    expect(events.some((event) => event.ph === "X" && (event.args as { duplicate?: boolean }).duplicate === true)).toBe(true);
+    // A message's "from" and "to" are "host/process": worker1's links to the managers lose and
+    // duplicate messages, and the partition drops the isolated worker2's.
+    const onWorker1Link = (event: Record<string, unknown>) => {
+      const { from, to } = event.args as { from: string; to: string };
+      return from.startsWith("worker1/") !== to.startsWith("worker1/") && [from, to].some((end) => end.startsWith("manager"));
+    };
+    const drops = events.filter((event) => event.cat === "message.drop");
+    expect(drops.some((event) => (event.args as { reason: string }).reason === "loss" && onWorker1Link(event))).toBe(true);
+    expect(drops.some((event) => (event.args as { reason: string }).reason === "partition")).toBe(true);
+    const duplicates = events.filter((event) => event.ph === "X" && (event.args as { duplicate?: boolean }).duplicate === true);
+    expect(duplicates.some(onWorker1Link)).toBe(true);
     for (const name of ["host.crash", "network.partition", "network.heal", "network.link", "timer.fire"]) expect(events.some((event) => event.name === name), name).toBe(true);
   });
 
@@ -139,42 +153,60 @@ describe("exportTrace", () => {
     const engine = (await import(pathToFileURL(join(engineDirectory, "models", "trace", "trace.js")).href)) as {
       TraceModel: { Model: { createWithAllHandlers(): { parse(events: unknown[]): Promise<void>; parsedTrace(): { data?: Parsed } & Partial<Parsed> } } };
     };
-    const model = engine.TraceModel.Model.createWithAllHandlers();
-    await model.parse(structuredClone(events));
-    const parsedTrace = model.parsedTrace();
-    const data = (parsedTrace.data ?? parsedTrace) as Parsed;
+    // The whole export, and a window that opens with instants before its first slice.
+    for (const [label, trace] of [["whole", exported], ["window", windowed]] as const) {
+      const model = engine.TraceModel.Model.createWithAllHandlers();
+      await model.parse(structuredClone(trace.traceEvents));
+      const parsedTrace = model.parsedTrace();
+      const data = (parsedTrace.data ?? parsedTrace) as Parsed;
+      const events = trace.traceEvents;
+      const timed = events.filter((event) => event.ph !== "M");
 
-    const timed = events.filter((event) => event.ph !== "M");
-    // The engine leaves events at ts 0 out of the bounds (Chrome writes metadata there); ours are host additions.
-    expect(data.Meta.traceBounds.min).toBe(Math.min(...timed.filter((event) => event.ts !== 0).map((event) => event.ts as number)));
-    expect(data.Meta.traceBounds.max).toBe(Math.max(...timed.map((event) => (event.ts as number) + ((event.dur as number | undefined) ?? 0))));
-    // Every process and thread of the export, under the same ids.
-    const threadsOf = new Map<number, Set<number>>();
-    for (const event of timed) threadsOf.set(event.pid as number, (threadsOf.get(event.pid as number) ?? new Set()).add(event.tid as number));
-    for (const [pid, tids] of threadsOf) for (const tid of tids) expect(data.Meta.threadsInProcess.get(pid)?.has(tid), `${pid}/${tid}`).toBe(true);
-    // Every thread with slices, named as the export names it, with all its slices (the engine's
-    // thread entries are its slices; it keeps instants apart).
-    const names = new Map(events.filter((event) => event.ph === "M" && event.name === "thread_name").map((event) => [`${String(event.pid)}/${String(event.tid)}`, (event.args as { name: string }).name]));
-    const entries = new Map<string, number>();
-    for (const event of timed) {
-      if (event.ph === "X") entries.set(`${String(event.pid)}/${String(event.tid)}`, (entries.get(`${String(event.pid)}/${String(event.tid)}`) ?? 0) + 1);
-    }
-    let threadsChecked = 0;
-    for (const [pid, process] of data.Renderer.processes) {
-      for (const [tid, thread] of process.threads) {
-        const key = `${pid}/${tid}`;
-        if (!entries.has(key)) continue;
-        threadsChecked++;
-        expect(thread.name, key).toBe(names.get(key));
-        expect(thread.entries?.length, key).toBe(entries.get(key));
+      // The trace bounds as the engine's Meta handler computes them (MetaHandler.js, handleEvent,
+      // @paulirish/trace_engine 0.0.65): only events whose phase is in its
+      // eventPhasesOfInterestForTraceBounds, B, E, X and I (Phase.INSTANT is the legacy capital
+      // "I"), with a ts other than 0 (Chrome writes metadata there) and a name not ending "::UMA"
+      // count, the lower bound from their ts and the upper from ts + dur. So our instants ("i")
+      // and flow ends ("s", "f") count for neither: a window's opening instants (the crash) come
+      // before its lower bound, and instants after the last slice (a dropped message's would-be
+      // arrival) after its upper one. Our events at ts 0 are host additions.
+      const boundsPhases = new Set(["B", "E", "X", "I"]);
+      const bounding = timed.filter((event) => boundsPhases.has(event.ph as string) && event.ts !== 0 && !(event.name as string).endsWith("::UMA"));
+      expect(bounding.length, label).toBeGreaterThan(0);
+      expect(data.Meta.traceBounds.min, label).toBe(Math.min(...bounding.map((event) => event.ts as number)));
+      expect(data.Meta.traceBounds.max, label).toBe(Math.max(...bounding.map((event) => (event.ts as number) + ((event.dur as number | undefined) ?? 0))));
+      // Only instants lie outside them: the window's opening crash comes before its first slice.
+      const outside = timed.filter((event) => event.ts !== 0 && ((event.ts as number) < data.Meta.traceBounds.min || (event.ts as number) > data.Meta.traceBounds.max));
+      expect(outside.filter((event) => event.ph !== "i"), label).toEqual([]);
+      if (label === "window") expect(outside, label).toContainEqual(expect.objectContaining({ name: "host.crash", ph: "i", ts: Math.round(crashAtMs * 1_000) }));
+      // Every process and thread of the export, under the same ids.
+      const threadsOf = new Map<number, Set<number>>();
+      for (const event of timed) threadsOf.set(event.pid as number, (threadsOf.get(event.pid as number) ?? new Set()).add(event.tid as number));
+      for (const [pid, tids] of threadsOf) for (const tid of tids) expect(data.Meta.threadsInProcess.get(pid)?.has(tid), `${label} ${pid}/${tid}`).toBe(true);
+      // Every thread with slices, named as the export names it, with all its slices (the engine's
+      // thread entries are its slices; it keeps instants apart).
+      const names = new Map(events.filter((event) => event.ph === "M" && event.name === "thread_name").map((event) => [`${String(event.pid)}/${String(event.tid)}`, (event.args as { name: string }).name]));
+      const entries = new Map<string, number>();
+      for (const event of timed) {
+        if (event.ph === "X") entries.set(`${String(event.pid)}/${String(event.tid)}`, (entries.get(`${String(event.pid)}/${String(event.tid)}`) ?? 0) + 1);
       }
+      let threadsChecked = 0;
+      for (const [pid, process] of data.Renderer.processes) {
+        for (const [tid, thread] of process.threads) {
+          const key = `${pid}/${tid}`;
+          if (!entries.has(key)) continue;
+          threadsChecked++;
+          expect(thread.name, `${label} ${key}`).toBe(names.get(key));
+          expect(thread.entries?.length, `${label} ${key}`).toBe(entries.get(key));
+        }
+      }
+      expect(threadsChecked, label).toBe(entries.size);
+      // One flow per delivered message, from its send slice to its receive slice.
+      const flowStarts = events.filter((event) => event.ph === "s").length;
+      if (label === "whole") expect(flowStarts).toBeGreaterThan(100);
+      expect(data.Flows.flows.length, label).toBe(flowStarts);
+      for (const flow of data.Flows.flows) expect(flow.map((event) => event.ph), label).toEqual(["X", "X"]);
+      expect([...data.Warnings.perWarning.keys()], label).toEqual([]);
     }
-    expect(threadsChecked).toBe(entries.size);
-    // One flow per delivered message, from its send slice to its receive slice.
-    const flowStarts = events.filter((event) => event.ph === "s").length;
-    expect(flowStarts).toBeGreaterThan(100);
-    expect(data.Flows.flows.length).toBe(flowStarts);
-    for (const flow of data.Flows.flows) expect(flow.map((event) => event.ph)).toEqual(["X", "X"]);
-    expect([...data.Warnings.perWarning.keys()]).toEqual([]);
   });
 });

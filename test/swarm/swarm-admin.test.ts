@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Simulation } from "swarmsim";
 import { expectEngineApi } from "../support/engine-api-schema.js";
+import { gatewayBridgeSetupMs } from "../../src/engine/api/networks.js";
 
 function swarmSpec(sim: Simulation): Record<string, any> {
   return sim.engine("manager1").swarmInspect().Spec as Record<string, any>;
@@ -71,6 +72,9 @@ describe("swarm administration", () => {
 
   it("gives every node docker_gwbridge and the swarm's ingress overlay, which service VIPs are on", () => {
     const sim = Simulation.swarm({ seed: "networks", managers: 1, workers: 1 });
+    // docker_gwbridge comes with the node's ingress sandbox, a moment after the join.
+    expect(sim.exec("worker1", "docker network ls --format '{{.Name}}'").stdout).toBe("bridge\nhost\ningress\nnone\n");
+    sim.runFor(gatewayBridgeSetupMs);
     const ingressId = sim.clusterState()!.cluster!.ingressNetworkId;
     expect(ingressId).toMatch(/^[0-9a-z]{25}$/);
     for (const host of ["manager1", "worker1"]) {
@@ -83,7 +87,8 @@ describe("swarm administration", () => {
     // As with real Docker, the next command already sees the allocation (the CLI takes a moment to start).
     expect(sim.exec("manager1", "docker service ls --format '{{.Name}} {{.Ports}}'").stdout).toBe("web *:8080->80/tcp\n");
     sim.runFor(5_000);
-    expect(sim.engine("manager1").serviceInspect("web").Endpoint.VirtualIPs).toEqual([{ NetworkID: ingressId, Addr: "10.0.0.2/24" }]);
+    // After the two nodes' ingress sandboxes (10.0.0.2 and .3), as a real swarm allocates them.
+    expect(sim.engine("manager1").serviceInspect("web").Endpoint.VirtualIPs).toEqual([{ NetworkID: ingressId, Addr: "10.0.0.4/24" }]);
     expect(sim.exec("worker1", "docker swarm leave").stdout).toBe("Node left the swarm.\n");
     expect(sim.exec("worker1", "docker network ls --format '{{.Name}}'").stdout).toBe("bridge\ndocker_gwbridge\nhost\nnone\n");
   });

@@ -8,6 +8,7 @@
  */
 import type { ParsedCommandLine } from "../flags.js";
 import { attempt, CommandError, isNotFound, type CommandContext, type DockerCommand } from "./context.js";
+import { attachStartAndWait } from "./exec.js";
 
 /** Runs `operation` for every container; prints successes, returns the error texts in order. */
 function forEachContainer(context: CommandContext, containers: readonly string[], operation: (container: string) => void): string[] {
@@ -57,17 +58,14 @@ export const startCommand: DockerCommand = {
     const containers = parsed.positionals;
     if (parsed.bool("attach") || parsed.bool("interactive")) {
       if (containers.length > 1) throw new CommandError("you cannot start and attach multiple containers at once");
-      // Attached start: start, wait for the exit, then show what the container wrote.
+      // Attached start (docker/cli start.go): attach, wait, start, then the output as it comes.
       const inspected = context.client.containerInspect(containers[0]!);
-      const id = String(inspected.Id);
-      context.client.containerStart(id);
-      const status = context.client.containerWait(id).StatusCode;
-      for (const frame of context.client.containerLogs(id, { stdout: true, stderr: true })) {
-        if (frame.stream === 2 && inspected.Config?.Tty !== true) context.output.err(frame.text);
-        else context.output.out(frame.text);
-      }
-      if (status !== 0) throw new CommandError("", status);
-      return 0;
+      return attachStartAndWait(context, String(inspected.Id), {
+        tty: inspected.Config?.Tty === true,
+        autoRemove: inspected.HostConfig?.AutoRemove === true,
+        attach: { stream: true, ...(parsed.bool("interactive") && inspected.Config?.OpenStdin === true ? { stdin: true } : {}), stdout: true, stderr: true },
+        startError: (error) => error,
+      });
     }
     const failed: string[] = [];
     for (const container of containers) {

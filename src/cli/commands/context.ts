@@ -24,6 +24,11 @@ export interface CommandEnvironment {
   readonly sleep?: (durationMs: number) => void;
   /** What the command reads on its standard input (`docker swarm unlock` reads the key); absent: nothing (EOF). */
   readonly stdin?: string;
+  /**
+   * The longest a command follows a stream (foreground `run`, `attach`, `exec`), virtual ms
+   * (absent: the engine request bound, a day); past it the command stops as if interrupted (exit 130).
+   */
+  readonly streamTimeoutMs?: number;
 }
 
 /** The output one command has written so far. */

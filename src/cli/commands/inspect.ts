@@ -34,8 +34,16 @@ export type ObjectGetter = (reference: string) => EngineJson;
 /**
  * docker/cli `inspect.Inspect`: fetches every reference, writes the objects (indented JSON,
  * compact JSON for `json`, or a template per object), then fails with the joined errors.
+ * `templateData` gives a template what the CLI's Go struct holds where the JSON has nothing
+ * (a nil pointer left out by `omitempty` is `<nil>` to a template, not a missing key).
  */
-export function writeInspect(output: OutputStreams, references: readonly string[], format: string, getter: ObjectGetter): number {
+export function writeInspect(
+  output: OutputStreams,
+  references: readonly string[],
+  format: string,
+  getter: ObjectGetter,
+  templateData: (object: EngineJson) => EngineJson = (object) => object,
+): number {
   let template: GoTemplate | null = null;
   if (format !== "" && format !== "json") {
     try {
@@ -64,7 +72,7 @@ export function writeInspect(output: OutputStreams, references: readonly string[
       continue;
     }
     try {
-      templateText += `${template.execute(object)}\n`;
+      templateText += `${template.execute(templateData(object))}\n`;
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       errors.push(`template parsing error: ${error.message}`);

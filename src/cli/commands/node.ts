@@ -139,7 +139,8 @@ export const nodeInspectCommand: DockerCommand = {
     const format = parsed.bool("pretty") ? "pretty" : parsed.string("format");
     if (format.startsWith("pretty") && format !== "pretty") throw new CommandError("cannot supply extra formatting options to the pretty template");
     const getter = (reference: string): EngineJson => context.client.nodeInspect(nodeReference(context.client, reference));
-    if (format !== "pretty") return writeInspect(context.output, parsed.positionals, format, getter);
+    // swarm.Node's ManagerStatus is a pointer: nil (`<nil>` to a template) on a worker.
+    if (format !== "pretty") return writeInspect(context.output, parsed.positionals, format, getter, (node) => ({ ManagerStatus: null, ...node }));
     let text = "";
     for (const reference of parsed.positionals) {
       const outcome = attempt(() => getter(reference));

@@ -2,14 +2,11 @@
  * `docker run` and `docker create` (docker/cli `container/run.go`, `create.go`): build the
  * create body from the flags, create the container (pulling a missing image first, with
  * `Unable to find image 'x:latest' locally` and the pull progress on stderr), then for `run`
- * start it and either print its ID (`-d`) or wait for it to exit, print what it wrote and exit
- * with its exit code. Errors of `run` are decorated with `Run 'docker run --help'` (exit 125,
- * or 126/127 for start failures of the command), errors of `create` are not.
- *
- * The simulated engine has no attach stream, so a foreground run shows the container's logs
- * once it has exited. For `--rm` in the foreground the container is created without
- * AutoRemove and removed by the CLI after its logs are read (the daemon would remove it, and
- * its logs, the moment it exits).
+ * start it and either print its ID (`-d`) or, in the foreground, attach to it first (a hijacked
+ * stream), start the wait for its next exit (or its removal with `--rm`), start it, print its
+ * output as it comes and exit with its exit code, as docker/cli's `runContainer` does. Errors of
+ * `run` are decorated with `Run 'docker run --help'` (exit 125, or 126/127 for start failures of
+ * the command), errors of `create` are not.
  */
 import { EngineApiError } from "../../engine/client.js";
 import { familiarString, withDefaultTag } from "../../engine/images/catalogue.js";
@@ -17,6 +14,7 @@ import type { ParsedCommandLine } from "../flags.js";
 import { CommandError, errorText, isNotFound, type CommandContext, type DockerCommand } from "./context.js";
 import { buildCreateRequest, containerFlags, type ContainerCreateRequest } from "./container-options.js";
 import { parseImageReference, pullWithProgress } from "./pull.js";
+import { attachStartAndWait, checkTty } from "./exec.js";
 
 /** docker/cli `withHelp`: `docker: <message>\n\nRun 'docker <command> --help' for more information`. */
 function withHelp(message: string, commandName: string): string {
@@ -100,46 +98,39 @@ export const runCommand: DockerCommand = {
     validatePullOption(parsed.string("pull"), "run");
     const detached = parsed.bool("detach");
     const request = createRequest(parsed, detached, "run");
-    if (!detached && parsed.bool("tty") && parsed.bool("interactive") && !context.tty) throw new CommandError("the input device is not a TTY");
-    // In the foreground the CLI removes the container itself, after reading its logs.
-    const removeAfterwards = !detached && request.body.HostConfig.AutoRemove === true;
-    const body = removeAfterwards ? { ...request.body, HostConfig: { ...request.body.HostConfig, AutoRemove: false } } : request.body;
+    const body = request.body;
+    if (!detached) checkTty(context, body.AttachStdin === true, body.Tty === true);
     let id: string;
     try {
-      id = createContainer(parsed, context, { ...request, body });
+      id = createContainer(parsed, context, request);
     } catch (error) {
       if (error instanceof EngineApiError || error instanceof CommandError) throw toStatusError(error);
       throw error;
     }
-    if (detached) context.output.outLine(id);
-    try {
-      context.client.containerStart(id);
-    } catch (error) {
-      if (!(error instanceof EngineApiError)) throw error;
-      if (removeAfterwards) removeQuietly(context, id);
-      throw toStatusError(error);
+    const attach = body.AttachStdin === true || body.AttachStdout === true || body.AttachStderr === true;
+    if (!attach) {
+      context.output.outLine(id);
+      try {
+        context.client.containerStart(id);
+      } catch (error) {
+        if (error instanceof EngineApiError) throw toStatusError(error);
+        throw error;
+      }
+      return 0;
     }
-    if (detached) return 0;
-    const status = context.client.containerWait(id).StatusCode;
-    const tty = request.body.Tty === true;
-    for (const frame of context.client.containerLogs(id, { stdout: true, stderr: true })) {
-      if (frame.stream === 2 && !tty) context.output.err(frame.text);
-      else context.output.out(frame.text);
-    }
-    if (removeAfterwards) removeQuietly(context, id);
-    if (status !== 0) throw new CommandError("", status);
-    return 0;
+    return attachStartAndWait(context, id, {
+      tty: body.Tty === true,
+      autoRemove: body.HostConfig.AutoRemove === true,
+      attach: {
+        stream: true,
+        ...(body.AttachStdin === true ? { stdin: true } : {}),
+        ...(body.AttachStdout === true ? { stdout: true } : {}),
+        ...(body.AttachStderr === true ? { stderr: true } : {}),
+      },
+      startError: toStatusError,
+    });
   },
 };
-
-/** Removes a container the CLI created with `--rm`, ignoring errors (it may already be gone). */
-function removeQuietly(context: CommandContext, id: string): void {
-  try {
-    context.client.containerDelete(id, { force: true, v: true });
-  } catch (error) {
-    if (!(error instanceof EngineApiError)) throw error;
-  }
-}
 
 /** `docker create [OPTIONS] IMAGE [COMMAND] [ARG...]`. */
 export const createCommand: DockerCommand = {

@@ -376,7 +376,7 @@ export function buildServiceSpec(parsed: ParsedCommandLine): EngineJson {
       },
       RestartPolicy: restartPolicy,
       Placement: compact({ Constraints: parsed.list("constraint"), Preferences: preferences, MaxReplicas: maxReplicas }),
-      Networks: parsed.list("network").map((target) => ({ Target: target })),
+      Networks: parsed.list("network").map(parseNetworkAttachment),
     }),
     Mode: serviceMode,
     ...(updateConfig ? { UpdateConfig: updateConfig } : {}),
@@ -384,6 +384,31 @@ export function buildServiceSpec(parsed: ParsedCommandLine): EngineJson {
     EndpointSpec: compact({ Mode: parsed.string("endpoint-mode").toLowerCase(), Ports: ports }),
   };
   return spec;
+}
+
+/**
+ * One `--network` value (docker/cli `opts.NetworkOpt`): a network name or id, or the long form
+ * `name=NET,alias=A,driver-opt=K=V`.
+ */
+export function parseNetworkAttachment(value: string): EngineJson {
+  if (!value.includes("=")) return { Target: value };
+  const attachment: EngineJson = { Target: "" };
+  const aliases: string[] = [];
+  const driverOpts: Record<string, string> = {};
+  for (const field of value.split(",")) {
+    const equals = field.indexOf("=");
+    const key = (equals < 0 ? field : field.slice(0, equals)).trim().toLowerCase();
+    const fieldValue = equals < 0 ? "" : field.slice(equals + 1).trim();
+    if (key === "name" || key === "target") attachment.Target = fieldValue;
+    else if (key === "alias") aliases.push(fieldValue);
+    else if (key === "driver-opt") {
+      const optEquals = fieldValue.indexOf("=");
+      driverOpts[optEquals < 0 ? fieldValue : fieldValue.slice(0, optEquals)] = optEquals < 0 ? "" : fieldValue.slice(optEquals + 1);
+    } else throw new CommandError(`invalid argument "${value}" for "--network" flag: invalid field key ${key}`);
+  }
+  if (aliases.length > 0) attachment.Aliases = aliases;
+  if (Object.keys(driverOpts).length > 0) attachment.DriverOpts = driverOpts;
+  return attachment;
 }
 
 /** The text docker/cli's `portConfigToString` gives a port, to compare and sort ports. */

@@ -16,6 +16,19 @@ import { waitOnService } from "./service-progress.js";
 import { formatGoDuration, imageWithoutDigest, NameResolver, nodeReference, parseApiTime, renderTasks, type FilterMap } from "./swarm-values.js";
 import { filterFlag, formatHelp, parseFilterFlags, writeFormatted } from "./table-format.js";
 
+/**
+ * docker/cli `convertNetworks`: each `--network` must name a swarm network (`GET
+ * /networks/{name}?scope=swarm`), and the attachments are sorted by target. The daemon then
+ * replaces names with ids (moby's `populateNetworkID`); here the CLI sends the id it found, which
+ * gives the same spec.
+ */
+function resolveNetworks(spec: EngineJson, context: CommandContext): void {
+  const networks = (spec.TaskTemplate?.Networks ?? []) as EngineJson[];
+  if (networks.length === 0) return;
+  const resolved = networks.map((network) => ({ ...network, Target: String(context.client.networkInspect(String(network.Target), { scope: "swarm" }).Id) }));
+  spec.TaskTemplate.Networks = resolved.sort((left, right) => (left.Target < right.Target ? -1 : left.Target > right.Target ? 1 : 0));
+}
+
 /** `docker service create [OPTIONS] IMAGE [COMMAND] [ARG...]`. */
 export const serviceCreateCommand: DockerCommand = {
   definition: {
@@ -28,6 +41,7 @@ export const serviceCreateCommand: DockerCommand = {
   },
   run(parsed: ParsedCommandLine, context: CommandContext): number {
     const spec = buildServiceSpec(parsed);
+    resolveNetworks(spec, context);
     // docker/cli: the registry is asked for the image's digest and platforms unless --no-resolve-image.
     const response = context.client.serviceCreate(spec, { queryRegistry: !parsed.bool("no-resolve-image") });
     for (const warning of response.Warnings ?? []) context.output.errLine(warning);
@@ -539,6 +553,34 @@ export const serviceUpdateCommand: DockerCommand = {
       { version: Number(service.Version?.Index ?? 0), ...(rollback ? { rollback: "previous" as const } : {}) },
       { queryRegistry },
     );
+    for (const warning of response.Warnings ?? []) context.output.errLine(warning);
+    context.output.outLine(reference);
+    if (!parsed.bool("detach")) waitOnService(context, reference, parsed.bool("quiet"));
+    return 0;
+  },
+};
+
+/**
+ * `docker service rollback [OPTIONS] SERVICE` (docker/cli `runRollback`): the service's current
+ * spec sent back with `rollback=previous`, the reference printed, then the convergence wait
+ * unless `-d` (whose progress shows `rollback: <message>` and `rolling back update:` rounds when
+ * the daemon reports the rollback in the service's UpdateStatus).
+ */
+export const serviceRollbackCommand: DockerCommand = {
+  definition: {
+    path: "docker service rollback",
+    usage: "docker service rollback [OPTIONS] SERVICE",
+    description: "Revert changes to a service's configuration",
+    arguments: { kind: "exactly", count: 1 },
+    flags: [
+      { name: "detach", shorthand: "d", kind: "bool", description: "Exit immediately instead of waiting for the service to converge" },
+      { name: "quiet", shorthand: "q", kind: "bool", description: "Suppress progress output" },
+    ],
+  },
+  run(parsed: ParsedCommandLine, context: CommandContext): number {
+    const reference = parsed.positionals[0]!;
+    const service = context.client.serviceInspect(reference);
+    const response = context.client.serviceUpdate(String(service.ID), service.Spec ?? {}, { version: Number(service.Version?.Index ?? 0), rollback: "previous" });
     for (const warning of response.Warnings ?? []) context.output.errLine(warning);
     context.output.outLine(reference);
     if (!parsed.bool("detach")) waitOnService(context, reference, parsed.bool("quiet"));

@@ -113,7 +113,13 @@ export function containerSummary(record: ContainerRecord, startTimeMs: number, n
 }
 
 /** `ContainerInspectResponse`, `GET /containers/{id}/json`. */
-export function containerInspect(record: ContainerRecord, networks: ReadonlyMap<string, NetworkRecord>, startTimeMs: number): Record<string, unknown> {
+export function containerInspect(
+  record: ContainerRecord,
+  networks: ReadonlyMap<string, NetworkRecord>,
+  startTimeMs: number,
+  /** The ids of the container's exec processes that have not exited (null when none, as Go writes a nil slice). */
+  execIds: readonly string[] | null = null,
+): Record<string, unknown> {
   const { state, hostConfig } = record;
   const directory = `${dockerRoot}/containers/${record.id}`;
   const name = networkName(record);
@@ -154,7 +160,7 @@ export function containerInspect(record: ContainerRecord, networks: ReadonlyMap<
     MountLabel: "",
     ProcessLabel: "",
     AppArmorProfile: "",
-    ExecIDs: null,
+    ExecIDs: execIds === null || execIds.length === 0 ? null : [...execIds],
     HostConfig: hostConfigShape(record),
     GraphDriver: {
       Data: {

@@ -1,11 +1,12 @@
 /**
  * The Engine API's container routes: create, list, inspect, start, stop, kill, restart,
  * wait, logs and remove, with Docker's status codes and messages (checked against recordings
- * of a real engine in test/fixtures/docker/engine/).
+ * of a real engine in test/fixtures/docker/engine/). `wait` writes its head at once and its
+ * body when the condition is met, as moby does (see `stream.ts`); attach and exec are in `exec.ts`.
  */
 import { randomName } from "../../cli/ids.js";
 import { formatLogTimestamp } from "../../cli/times.js";
-import type { Coroutine } from "../../sim/coroutine.js";
+import { waitFor, type Coroutine } from "../../sim/coroutine.js";
 import type { Dockerd } from "../dockerd/daemon.js";
 import { defaultStopTimeoutSeconds } from "../dockerd/daemon.js";
 import { recordKeys, type ContainerConfig, type ContainerRecord, type HostConfigRecord, type PortBindingRecord, type RestartPolicy } from "../dockerd/records.js";
@@ -13,6 +14,8 @@ import { ApiError, badRequest, conflict, notFound, type LogFrame } from "./http.
 import type { Route, RouteRequest, RouteResult } from "./router.js";
 import { containerInspect, containerSummary } from "./container-shapes.js";
 import { findImage, parseFilters } from "./lookup.js";
+import { activeExecIds } from "../dockerd/exec.js";
+import { ResponseStream } from "./stream.js";
 
 /** One line of a container's json-file log, as the shim appends it. */
 export interface LogEntry {
@@ -200,13 +203,22 @@ function* listContainers(daemon: Dockerd, request: RouteRequest): Coroutine<Rout
 
 function* inspectContainer(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const record = daemon.findContainer(request.params.id!);
-  return { statusCode: 200, body: containerInspect(record, daemon.networks, daemon.wallTimeMs - daemon.now) };
+  return { statusCode: 200, body: containerInspect(record, daemon.networks, daemon.wallTimeMs - daemon.now, activeExecIds(daemon, record.id)) };
 }
 
 function* startContainer(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const record = daemon.findContainer(request.params.id!);
   if (record.state.running && !record.state.restarting) return { statusCode: 304 };
-  yield* daemon.startContainer(record.id);
+  try {
+    yield* daemon.startContainer(record.id);
+  } catch (error) {
+    // moby's containerStart: a container with AutoRemove that fails to start is removed.
+    if (error instanceof ApiError && record.hostConfig.AutoRemove && daemon.containers.has(record.id) && !daemon.containers.get(record.id)!.state.running) {
+      daemon.deleteContainer(record.id);
+      daemon.containerEvent(record, "destroy");
+    }
+    throw error;
+  }
   daemon.containerEvent(record, "start");
   return { statusCode: 204 };
 }
@@ -250,12 +262,27 @@ function* restartContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Ro
   return { statusCode: 204 };
 }
 
+/**
+ * `POST /containers/{id}/wait?condition=not-running|next-exit|removed`: the head (200) is written
+ * at once, so a client can start the container after it (as `docker run` does); the body
+ * `{ StatusCode, Error }` follows when the container is not running (now or later), next exits,
+ * or is removed.
+ */
 function* waitContainer(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const record = daemon.findContainer(request.params.id!);
-  const condition = request.query.condition ?? "not-running";
+  const condition = request.query.condition === undefined || request.query.condition === "" ? "not-running" : request.query.condition;
   if (!["not-running", "next-exit", "removed"].includes(condition)) throw badRequest(`invalid condition: "${condition}"`);
-  const exitCode = yield* daemon.waitNotRunning(record.id, waitTimeoutMsMax);
-  return { statusCode: 200, body: { StatusCode: exitCode, Error: null } };
+  const stream = new ResponseStream((host, process, message) => daemon.context.send(host, process, message), request.stream ?? null, false, "");
+  stream.head(200, { "Content-Type": "application/json" });
+  let exitCode: number;
+  if (condition === "not-running") {
+    exitCode = yield* daemon.waitNotRunning(record.id, waitTimeoutMsMax);
+  } else {
+    const key = condition === "removed" ? `removed:${record.id}` : `exit:${record.id}`;
+    const woken = yield* waitFor<number>(key, waitTimeoutMsMax);
+    exitCode = woken ?? daemon.containers.get(record.id)?.state.exitCode ?? record.state.exitCode;
+  }
+  return stream.finish({ StatusCode: exitCode, Error: null });
 }
 
 function* containerLogs(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {

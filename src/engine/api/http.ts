@@ -15,6 +15,12 @@ export interface HttpRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** The JSON body, already parsed. */
   readonly body?: unknown;
+  /**
+   * Set by a client that reads the answer as it comes (a hijacked connection for `attach` and
+   * `exec start`, the early head of `wait`): dockerd sends it the head and the stream's frames
+   * as `EngineStreamMessage`s tagged with this id, before the final answer ends the stream.
+   */
+  readonly streamId?: number;
 }
 
 /** A multiplexed log frame (stream 1 stdout, 2 stderr), as `/containers/{id}/logs` streams them. */

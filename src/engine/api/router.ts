@@ -4,6 +4,7 @@
  * thrown {@link ApiError}s into Docker's error responses (`{"message": "..."}`).
  */
 import { RpcError, type Coroutine } from "../../sim/coroutine.js";
+import type { ProcessAddress } from "../../sim/events.js";
 import { ApiError, type HttpRequest, type HttpResponse } from "./http.js";
 
 /** The highest API version swarmsim serves: the docker CLI 28.2.2 talks 1.50. */
@@ -22,6 +23,15 @@ export interface RouteRequest {
   readonly body: unknown;
   /** The API version the client asked for (or the current one). */
   readonly version: string;
+  /** Where to send the answer as it comes, when the caller reads it so (see `HttpRequest.streamId`); null otherwise. */
+  readonly stream?: StreamTarget | null;
+  /** Whether the client asked to upgrade the connection (`Upgrade: tcp`), as the docker CLI does to hijack it. */
+  readonly upgrade?: boolean;
+}
+
+/** A caller reading an answer as it comes: its address and the id it tags the stream with. */
+export interface StreamTarget extends ProcessAddress {
+  readonly id: number;
 }
 
 /** What a route handler returns: a status code and a body (and headers if any). */
@@ -78,8 +88,11 @@ export class Router<Daemon> {
     this.compiled = routes.map(compile);
   }
 
-  /** Finds the handler for a request and runs it; every failure becomes Docker's error answer. */
-  *handle(daemon: Daemon, request: HttpRequest, serverVersion: string): Coroutine<HttpResponse> {
+  /**
+   * Finds the handler for a request and runs it; every failure becomes Docker's error answer.
+   * `caller` is the client's address (for answers streamed to it).
+   */
+  *handle(daemon: Daemon, request: HttpRequest, serverVersion: string, caller?: ProcessAddress): Coroutine<HttpResponse> {
     const headers = standardHeaders(serverVersion);
     const versionMatch = /^\/v(\d+\.\d+)(\/.*)$/.exec(request.path);
     const version = versionMatch ? versionMatch[1]! : apiVersion;
@@ -103,7 +116,9 @@ export class Router<Daemon> {
       const params: Record<string, string> = {};
       names.forEach((name, index) => (params[name] = decodeURIComponent(match[index + 1]!)));
       try {
-        const result = yield* route.handler(daemon, { method: request.method, path, params, query: request.query ?? {}, body: request.body, version });
+        const stream = request.streamId !== undefined && caller !== undefined ? { host: caller.host, process: caller.process, id: request.streamId } : null;
+        const upgrade = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === "upgrade");
+        const result = yield* route.handler(daemon, { method: request.method, path, params, query: request.query ?? {}, body: request.body, version, stream, upgrade });
         return { statusCode: result.statusCode, headers: { ...headers, ...result.headers }, body: result.body ?? null };
       } catch (error) {
         if (error instanceof ApiError) return { statusCode: error.statusCode, headers, body: { message: error.message } };

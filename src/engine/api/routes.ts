@@ -3,6 +3,7 @@
  */
 import type { Dockerd } from "../dockerd/daemon.js";
 import { containerRoutes } from "./containers.js";
+import { execRoutes } from "./exec.js";
 import { imageRoutes } from "./images.js";
 import { networkRoutes } from "./networks.js";
 import type { Route } from "./router.js";
@@ -11,4 +12,4 @@ import { volumeRoutes } from "./volumes.js";
 import { swarmRoutes } from "./swarm.js";
 
 /** All routes of the Engine API that swarmsim serves. */
-export const engineRoutes: readonly Route<Dockerd>[] = [...systemRoutes, ...containerRoutes, ...imageRoutes, ...networkRoutes, ...volumeRoutes, ...swarmRoutes];
+export const engineRoutes: readonly Route<Dockerd>[] = [...systemRoutes, ...containerRoutes, ...execRoutes, ...imageRoutes, ...networkRoutes, ...volumeRoutes, ...swarmRoutes];

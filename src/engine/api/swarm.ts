@@ -497,7 +497,10 @@ function* updateService(daemon: Dockerd, request: RouteRequest): Coroutine<Route
       : ({ ok: true, value: service.previousSpec, warnings: [] } as const)
     : serviceSpecFromApi(request.body, service.spec);
   if (!parsed.ok) throw new ApiError(parsed.statusCode, parsed.message);
-  const changes: StoreChange[] = [updateChange("services", { ...service, previousSpec: service.spec, spec: parsed.value, updateStatus: null })];
+  // swarmkit's controlapi UpdateService: a rollback swaps the specs and starts the rollback
+  // (`ROLLBACK_STARTED`, "manually requested rollback"); any other update resets the status.
+  const updateStatus: Service["updateStatus"] = rollback ? { state: "rollback_started", startedAt: daemon.now, completedAt: null, message: "manually requested rollback" } : null;
+  const changes: StoreChange[] = [updateChange("services", { ...service, previousSpec: service.spec, spec: parsed.value, updateStatus })];
   yield* writeControl(daemon, { operation: "changes", changes });
   return { statusCode: 200, body: { Warnings: parsed.warnings.length > 0 ? parsed.warnings : null } };
 }

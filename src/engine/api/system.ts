@@ -66,12 +66,17 @@ function* events(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult>
   const filters = parseFilters(request.query.filters);
   const matches = (wanted: readonly string[] | undefined, ...values: readonly (string | undefined)[]): boolean =>
     wanted === undefined || wanted.some((value) => values.some((candidate) => candidate !== undefined && (candidate === value || (value.length >= 12 && candidate.startsWith(value)))));
+  // moby's `matchEvent`: a filter naming exec_create, exec_start or health_status matches the actions
+  // they begin (`exec_create: echo hi`), by prefix; otherwise actions match exactly.
+  const fuzzy = (filters.event ?? []).some((value) => value === "exec_create" || value === "exec_start" || value === "health_status");
+  const matchesAction = (wanted: readonly string[] | undefined, action: string): boolean =>
+    wanted === undefined || wanted.some((value) => (fuzzy ? action.startsWith(value) : action === value));
   const messages = daemon.events
     .between(sinceMs, untilMs)
     .filter(
       (message) =>
         matches(filters.type, message.Type) &&
-        matches(filters.event, message.Action) &&
+        matchesAction(filters.event, message.Action) &&
         matches(filters.container, ...(message.Type === "container" ? [message.Actor.ID, message.Actor.Attributes.name] : [])) &&
         matches(filters.image, message.Actor.Attributes.image),
     );

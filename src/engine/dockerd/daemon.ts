@@ -3,17 +3,22 @@
  * the request/response protocol), keeps containers, images, networks and volumes on disk, runs
  * containers through containerd (which starts a shim per container, which runs runC), follows
  * containerd's exit events, applies restart policies, and on start restores what it finds:
- * reattaching running containers with live-restore, stopping them without it.
+ * reattaching running containers with live-restore, stopping them without it. It also keeps
+ * exec instances (`exec.ts`) and the clients attached to containers' output, and streams
+ * answers that come in parts (`../api/stream.ts`).
  */
 import { call, sleep, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
 import type { ProcessAddress } from "../../sim/events.js";
 import type { ProcessExit } from "../../sim/process.js";
-import { containerdProcessName, type ContainerdEventMessage, type ContainerdMethods, type ContainerdTask } from "../../containerd/api.js";
+import { containerdProcessName, type ContainerdEventMessage, type ContainerdMethods, type ContainerdTask, type StdioCopyMessage } from "../../containerd/api.js";
 import "../events.js";
 import { ApiError, notFound, type HttpRequest } from "../api/http.js";
-import { Router, type Route } from "../api/router.js";
+import { Router, type Route, type RouteRequest } from "../api/router.js";
+import { isEngineStreamCloseMessage, ResponseStream, streamKey } from "../api/stream.js";
+import { execOutput, forgetContainerExecs, handleExecExit, startFailure, type ExecRecord } from "./exec.js";
 import {
   daemonConfigKey,
+  dockerExecRoot,
   loadRecords,
   recordKeys,
   dockerRoot,
@@ -52,6 +57,25 @@ export const notListeningMessage = "dockerd is not listening yet";
 export const killWaitMs = 30_000;
 /** Timeout of one call to containerd, ms. */
 export const containerdCallTimeoutMs = 10_000;
+/**
+ * How long dockerd's handling of a container's exit keeps the container after the `die` event,
+ * ms: moby's handleContainerExit holds the container's lock through DeleteTask (the shim's
+ * `runc delete`) and Cleanup (the network endpoint and sandbox released, the rootfs unmounted),
+ * so `stop`, `wait` and `kill` return only then. Measured on the recording VM (dockerd 20.10.24,
+ * containerd 1.6.20, runc 1.1.5, a bridge endpoint): 25-30 ms from `/tasks/exit` to
+ * `/tasks/delete`, then 60-120 ms from `die` to `stop` (see docs/engine.md).
+ */
+export const exitCleanupDurationMs = 120;
+/**
+ * How long dockerd prepares a container's start before asking containerd, ms: mount the rootfs,
+ * create the network sandbox and endpoint, generate the OCI spec. Measured on the recording VM:
+ * 13-20 ms from `POST /containers/{id}/start` to containerd's `/containers/create` event.
+ */
+export const startPreparationDurationMs = 15;
+/** Bound `attachersMax`: clients attached to one container's output at once. */
+export const attachersMax = 100;
+/** The longest one wait of an attached client, ms (it waits again until the container stops). */
+const attachWaitStepMs = 86_400_000;
 
 /** What dockerd knows about the machine it runs on (for `docker info`). */
 export interface MachineFacts {
@@ -81,6 +105,14 @@ export class Dockerd extends RpcProcess {
   readonly volumes = new Map<string, VolumeRecord>();
   /** The last events, for `GET /events` (kept in memory only, as moby does). */
   readonly events = new DockerEventsLog();
+  /** Exec instances by id, in creation order (in memory only, as moby's exec store). */
+  readonly execs = new Map<string, ExecRecord>();
+  /** Clients attached to each container's output, by container id. */
+  private readonly attachers = new Map<string, Attacher[]>();
+  /** Streams whose client may close them, by stream key. */
+  private readonly openStreams = new Map<string, ResponseStream>();
+  /** Local client processes this daemon watches (their streams close when they exit). */
+  private readonly watchedClients = new Set<string>();
   /** The daemon configuration read at start. */
   config: DaemonConfig = {};
   /** This engine's id (`docker info` ID), kept on disk. */
@@ -107,17 +139,17 @@ export class Dockerd extends RpcProcess {
 
   protected handlers(): RpcHandlers {
     return {
-      http: (request: HttpRequest) => this.serve(request),
+      http: (request: HttpRequest, from: ProcessAddress) => this.serve(request, from),
     };
   }
 
-  private *serve(request: HttpRequest): Coroutine<unknown> {
+  private *serve(request: HttpRequest, from: ProcessAddress): Coroutine<unknown> {
     const host = this.context.host;
     // Requests made during start-up wait for it, as with systemd's docker.socket holding them.
     if (!this.ready) yield* waitFor("ready", containerdRetryDelayMs * (containerdConnectAttemptsMax + 1));
     if (!this.ready) throw new RpcError("Unavailable", notListeningMessage);
     this.context.emit("engine.api.request", { host, method: request.method, path: request.path });
-    const response = yield* this.router.handle(this, request, engineVersion);
+    const response = yield* this.router.handle(this, request, engineVersion, from);
     this.context.emit("engine.api.response", { host, method: request.method, path: request.path, statusCode: response.statusCode });
     return response;
   }
@@ -133,6 +165,8 @@ export class Dockerd extends RpcProcess {
     for (const record of loadRecords<NetworkRecord>(disk, `${dockerRoot}/network/files/`)) this.networks.set(record.id, record);
     for (const record of loadRecords<VolumeRecord>(disk, `${dockerRoot}/volumes/`, "/opts.json")) this.volumes.set(record.name, record);
     ensurePredefinedNetworks(this);
+    // The FIFOs of the previous incarnation's attached clients are gone with it.
+    for (const key of disk.keys(`${dockerExecRoot}/containerd/`)) disk.delete(key);
     this.context.log(`Starting up (live-restore ${this.config["live-restore"] ? "enabled" : "disabled"})`);
     // A node in a swarm starts its swarm components with the daemon, as dockerd does, unless
     // autolock left its manager key encrypted: then it waits, locked, for `docker swarm unlock`.
@@ -230,15 +264,37 @@ export class Dockerd extends RpcProcess {
       this.startSwarmProcesses([]);
       return;
     }
+    const copied = (message as Partial<StdioCopyMessage>).stdioCopy;
+    if (copied !== undefined) {
+      if (copied.execId !== null) execOutput(this, copied.execId, copied.stream, copied.text);
+      else this.attachedOutput(copied.containerId, copied.stream, copied.text);
+      return;
+    }
+    if (isEngineStreamCloseMessage(message)) {
+      this.closeStream(streamKey({ host: _from.host, process: _from.process, id: message.engineStreamClose }));
+      return;
+    }
     const event = (message as Partial<ContainerdEventMessage>).containerdEvent;
     if (event === undefined) return super.onMessage(message, _from);
     if (event.topic !== "/tasks/exit") return;
+    if (event.execId !== undefined) {
+      handleExecExit(this, event.containerId, event.execId, event.exitStatus ?? 255);
+      return;
+    }
+    // The container's output ends with its process: attached clients are done.
+    this.endAttachers(event.containerId);
     const record = this.containers.get(event.containerId);
     if (record === undefined || !record.state.running || record.state.restarting) return;
     this.runLogged(this.handleExit(event.containerId, event.exitStatus ?? 255, false), "handling exit");
   }
 
   protected override onExited(exit: ProcessExit): void {
+    if (this.watchedClients.delete(exit.process)) {
+      // A client went away: its streams are closed.
+      const prefix = `stream:${this.context.host}/${exit.process}/`;
+      for (const key of [...this.openStreams.keys()]) if (key.startsWith(prefix)) this.closeStream(key);
+      return;
+    }
     if (exit.process !== containerdProcessName || !this.containerdConnected) return;
     this.containerdConnected = false;
     this.context.log("containerd connection lost; reconnecting");
@@ -288,11 +344,14 @@ export class Dockerd extends RpcProcess {
     return record;
   }
 
-  /** Removes a container record and its log. */
+  /** Removes a container record and its log; wakes `wait --condition removed` with its exit code. */
   deleteContainer(id: string): void {
+    const exitCode = this.containers.get(id)?.state.exitCode ?? 0;
     this.containers.delete(id);
     this.context.disk.delete(recordKeys.container(id));
     this.context.disk.delete(recordKeys.containerLog(id));
+    forgetContainerExecs(this, id);
+    this.coroutines.notify(`removed:${id}`, exitCode);
   }
 
   /** Finds a container by full id, name, or unique id prefix; 404 otherwise, in Docker's words. */
@@ -334,6 +393,90 @@ export class Dockerd extends RpcProcess {
     return this.context.host;
   }
 
+  /** This daemon's process name (where shims copy output to). */
+  get processName(): string {
+    return this.context.process;
+  }
+
+  /** Wakes the coroutines waiting on `key` (a stream's handler, say). */
+  wake(key: string, value: unknown = true): void {
+    this.coroutines.notify(key, value);
+  }
+
+  // ------------------------------------------------------------ streamed answers and attached clients
+
+  /**
+   * Opens the stream of an answer that comes in parts, for `request`'s caller (see
+   * `ResponseStream`); `run` writes it; the stream is forgotten when `run` ends.
+   */
+  *withStream<T>(request: RouteRequest, tty: boolean, run: (stream: ResponseStream) => Coroutine<T>): Coroutine<T> {
+    const fallbackKey = `stream:whole/${this.newId()}`;
+    const stream = new ResponseStream((host, process, message) => this.context.send(host, process, message), request.stream ?? null, tty, fallbackKey);
+    const target = request.stream ?? null;
+    if (target !== null) {
+      this.openStreams.set(stream.key, stream);
+      if (target.host === this.context.host && !this.watchedClients.has(target.process)) {
+        this.watchedClients.add(target.process);
+        this.context.monitor(target.process);
+      }
+    }
+    try {
+      return yield* run(stream);
+    } finally {
+      this.openStreams.delete(stream.key);
+    }
+  }
+
+  /** A client closed its end of a stream: its handler stops. */
+  private closeStream(key: string): void {
+    const stream = this.openStreams.get(key);
+    if (stream === undefined) return;
+    stream.closed = true;
+    this.coroutines.notify(key);
+  }
+
+  /**
+   * Attaches `stream` to a container's output (moby's `containerAttach` with `stream=1`): the
+   * output lines from now on, until the container's process ends or the client leaves. A
+   * container not running yet is followed through its next start (as `docker run` attaches
+   * before starting).
+   */
+  *attachOutput(containerId: string, stream: ResponseStream, wants: { readonly stdout: boolean; readonly stderr: boolean }): Coroutine<void> {
+    const list = this.attachers.get(containerId) ?? [];
+    if (list.length >= attachersMax) throw new ApiError(500, `too many clients attached to container ${containerId}`);
+    const attacher: Attacher = { stream, stdout: wants.stdout, stderr: wants.stderr, ended: false };
+    list.push(attacher);
+    this.attachers.set(containerId, list);
+    this.context.disk.write(recordKeys.attachFifo(containerId), { host: this.context.host, process: this.context.process } satisfies ProcessAddress);
+    try {
+      while (!attacher.ended && !stream.closed && this.containers.has(containerId)) yield* waitFor(stream.key, attachWaitStepMs);
+    } finally {
+      const remaining = (this.attachers.get(containerId) ?? []).filter((other) => other !== attacher);
+      if (remaining.length > 0) this.attachers.set(containerId, remaining);
+      else {
+        this.attachers.delete(containerId);
+        this.context.disk.delete(recordKeys.attachFifo(containerId));
+      }
+    }
+  }
+
+  /** An output line of a container, copied by its shim: written to every attached client that wants its stream. */
+  private attachedOutput(containerId: string, stream: "stdout" | "stderr", text: string): void {
+    const tty = this.containers.get(containerId)?.config.Tty === true;
+    for (const attacher of this.attachers.get(containerId) ?? []) {
+      if (stream === "stdout" ? !attacher.stdout : !attacher.stderr) continue;
+      attacher.stream.write(stream === "stdout" ? 1 : 2, `${text}${tty ? "\r\n" : "\n"}`);
+    }
+  }
+
+  /** The container's process ended: its attached clients' streams end. */
+  private endAttachers(containerId: string): void {
+    for (const attacher of this.attachers.get(containerId) ?? []) {
+      attacher.ended = true;
+      this.coroutines.notify(attacher.stream.key);
+    }
+  }
+
   // ------------------------------------------------------------ container lifecycle
 
   private stopTimeoutSeconds(record: ContainerRecord): number {
@@ -353,6 +496,7 @@ export class Dockerd extends RpcProcess {
     const host = this.context.host;
     const spec = buildOciSpec(record, this.images.get(record.imageId));
     try {
+      yield* sleep(startPreparationDurationMs);
       try {
         yield* containerd(host, "containers.Create", { container: { id, image: record.imageName, spec, labels: record.config.Labels } });
       } catch (error) {
@@ -361,7 +505,7 @@ export class Dockerd extends RpcProcess {
         yield* this.cleanupContainerd(id);
         yield* containerd(host, "containers.Create", { container: { id, image: record.imageName, spec, labels: record.config.Labels } });
       }
-      yield* containerd(host, "tasks.Create", { containerId: id, logKey: recordKeys.containerLog(id) });
+      yield* containerd(host, "tasks.Create", { containerId: id, logKey: recordKeys.containerLog(id), attachKey: recordKeys.attachFifo(id) });
       const { pid } = yield* containerd(host, "tasks.Start", { containerId: id });
       const endpoint = record.endpoint ?? this.allocateEndpoint(record);
       this.update(id, (current) => ({
@@ -374,8 +518,10 @@ export class Dockerd extends RpcProcess {
     } catch (error) {
       if (!(error instanceof RpcError)) throw error;
       yield* this.cleanupContainerd(id);
-      this.update(id, (current) => ({ ...current, state: { ...current.state, status: current.hasBeenStartedBefore ? "exited" : "created", error: error.message, exitCode: 128 } }));
-      throw new ApiError(500, `failed to create task for container: ${error.message}: unknown`);
+      // moby's setExitCodeFromError: 127 and 400 for a command not found, 128 and 500 otherwise.
+      const failure = startFailure(`failed to create task for container: ${error.message}: unknown`);
+      this.update(id, (current) => ({ ...current, state: { ...current.state, status: current.hasBeenStartedBefore ? "exited" : "created", error: failure.error.message, exitCode: failure.exitCode } }));
+      throw failure.error;
     }
   }
 
@@ -439,9 +585,13 @@ export class Dockerd extends RpcProcess {
     // The container may have been removed while containerd was being asked.
     if (record === undefined) return;
     this.containerEvent(record, "die", { exitCode: String(record.state.exitCode) });
+    yield* sleep(exitCleanupDurationMs);
     this.coroutines.notify(`exit:${id}`, record.state.exitCode);
+    // Removed, or started again, meanwhile: nothing more to do.
+    if (this.containers.get(id)?.state.status !== "exited") return;
     if (record.hostConfig.AutoRemove) {
       this.deleteContainer(id);
+      this.containerEvent(record, "destroy");
       return;
     }
     if (shouldRestart(record, true)) {
@@ -522,6 +672,24 @@ export class Dockerd extends RpcProcess {
     else if (action === "die") this.context.emit("engine.container.die", { ...fields, exitCode: record.state.exitCode });
   }
 
+  /**
+   * Records an exec instance's event for `GET /events` as moby words it (`exec_create: echo hi`
+   * and `exec_start: ...` with the command line, `exec_die` with the exit code; each with the
+   * `execID`) and emits the simulation's `engine.exec.*` event.
+   */
+  execEvent(record: ContainerRecord, exec: ExecRecord, action: "exec_create" | "exec_start" | "exec_die"): void {
+    const command = `${exec.entrypoint} ${exec.args.join(" ")}`;
+    const fields = { host: this.hostName, id: record.id, name: record.name.slice(1), execId: exec.id };
+    if (action === "exec_die") {
+      const exitCode = exec.exitCode ?? 0;
+      this.events.record(containerEventMessage(record, action, { execID: exec.id, exitCode: String(exitCode) }), this.wallTimeMs);
+      this.context.emit("engine.exec.die", { ...fields, exitCode });
+      return;
+    }
+    this.events.record(containerEventMessage(record, `${action}: ${command}`, { execID: exec.id }), this.wallTimeMs);
+    this.context.emit(action === "exec_create" ? "engine.exec.create" : "engine.exec.start", { ...fields, command });
+  }
+
   *waitNotRunning(id: string, timeoutMs: number): Coroutine<number> {
     const record = this.containers.get(id);
     if (record !== undefined && record.state.running) yield* waitFor(`exit:${id}`, timeoutMs);
@@ -537,4 +705,13 @@ export function dockerdProcess(machine: MachineFacts, routes: readonly Route<Doc
   let router = routersByTable.get(routes);
   if (router === undefined) routersByTable.set(routes, (router = new Router(routes)));
   return () => new Dockerd(machine, router);
+}
+
+/** A client attached to a container's output. */
+interface Attacher {
+  readonly stream: ResponseStream;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  /** Set when the container's process has ended. */
+  ended: boolean;
 }

@@ -27,6 +27,38 @@ function standardMounts(id: string): OciMount[] {
   ];
 }
 
+/** The PATH dockerd puts first in every container process's environment (moby's `oci.DefaultPathEnv` on Linux). */
+export const defaultPathEnv = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * moby's `ReplaceOrAppendEnvValues`: each override replaces the entry of the same name or is
+ * appended; an override without `=` removes the variable.
+ */
+export function replaceOrAppendEnv(base: readonly string[], overrides: readonly string[]): string[] {
+  const result: (string | null)[] = [...base];
+  const indexOf = (key: string): number => result.findIndex((entry) => entry !== null && entry.split("=")[0] === key);
+  for (const override of overrides) {
+    const key = override.split("=")[0]!;
+    const index = indexOf(key);
+    if (!override.includes("=")) {
+      if (index >= 0) result[index] = null;
+      continue;
+    }
+    if (index >= 0) result[index] = override;
+    else result.push(override);
+  }
+  return result.filter((entry): entry is string => entry !== null);
+}
+
+/**
+ * The environment of a container's processes (moby's `CreateDaemonEnvironment`): PATH, HOSTNAME,
+ * TERM with a TTY, then the container's `Env` replacing or adding to them.
+ */
+export function daemonEnvironment(record: ContainerRecord, tty: boolean): string[] {
+  const base = [defaultPathEnv, `HOSTNAME=${record.config.Hostname}`, ...(tty ? ["TERM=xterm"] : [])];
+  return replaceOrAppendEnv(base, record.config.Env);
+}
+
 /** The OCI spec for starting `record`. */
 export function buildOciSpec(record: ContainerRecord, image: ImageRecord | undefined): OciSpec {
   const { config, hostConfig } = record;
@@ -42,7 +74,7 @@ export function buildOciSpec(record: ContainerRecord, image: ImageRecord | undef
       terminal: config.Tty,
       user: { uid: 0, gid: 0 },
       args: [record.path, ...record.args],
-      env: config.Env,
+      env: daemonEnvironment(record, config.Tty),
       cwd: config.WorkingDir === "" ? "/" : config.WorkingDir,
     },
     root: { path: `${dockerRoot}/overlay2/${record.id}/merged` },

@@ -10,6 +10,8 @@ import type { SchedulerBugs } from "../../swarm/scheduler/bugs.js";
 
 /** Where dockerd keeps its state on disk. */
 export const dockerRoot = "/var/lib/docker";
+/** dockerd's runtime directory (tmpfs): the FIFOs of containers' stdio live under it. */
+export const dockerExecRoot = "/run/docker";
 /** The daemon configuration file. */
 export const daemonConfigKey = "/etc/docker/daemon.json";
 
@@ -182,6 +184,11 @@ export const recordKeys = {
   network: (id: string) => `${dockerRoot}/network/files/${id}`,
   volume: (name: string) => `${dockerRoot}/volumes/${name}/opts.json`,
   engineId: `${dockerRoot}/engine-id`,
+  /**
+   * A container's output FIFO (`init-stdout`): while a client is attached it holds dockerd's
+   * address, and the container's shim copies every output line there.
+   */
+  attachFifo: (id: string) => `${dockerExecRoot}/containerd/${id}/init-stdout`,
 } as const;
 
 /** Loads every record of one kind, in key order. */

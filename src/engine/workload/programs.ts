@@ -2,8 +2,9 @@
  * The programs containers run. `createProgram` reads the OCI spec's `process.args`, skips the
  * images' entrypoint wrappers, and returns a process behaviour that acts like the real program:
  * nginx, redis-server and httpd print their real startup lines and stop cleanly on their stop
- * signals; sleep, ping, echo, true/false, `sh -c` scripts, swarmsim's crasher and progrium's
- * stress do what they do; anything else runs until killed. Output goes to the shim as
+ * signals; sleep, ping, echo, true/false, `sh -c` scripts, the busybox applets of `applets.ts`
+ * (hostname, ls, ps, env, cat, ...), swarmsim's crasher and progrium's stress do what they do;
+ * anything else runs until killed. `executableExists` is the `exec.LookPath` of `runc exec`. Output goes to the shim as
  * {@link StdioMessage}s; the shim forwards signals as {@link SignalMessage}s.
  *
  * PID 1 semantics: the kernel ignores a signal sent to a namespace's PID 1 unless the program
@@ -18,6 +19,7 @@ import type { OciSpec } from "../../containerd/oci.js";
 import type { OomMessage, ProgramOptions, SignalMessage, StdioMessage } from "./protocol.js";
 import { httpdTime, legacyRedisTime, nginxTime, parseSleepSeconds, parseStressOptions, redisTime, type StressOptions } from "./formats.js";
 import { parseScript, runScript, type ShellScript } from "./shell.js";
+import { appletEnvironmentOf, appletNames, environmentOf, isOtherProgram, runApplet } from "./applets.js";
 
 // ---------------------------------------------------------------- constants
 
@@ -76,6 +78,7 @@ export type ProgramKind =
   | "shell"
   | "crasher"
   | "stress"
+  | "applet"
   | "generic";
 
 /** The program a command line runs, after its entrypoint wrapper. */
@@ -108,6 +111,7 @@ const kindsByName: Readonly<Record<string, ProgramKind>> = {
   bash: "shell",
   crasher: "crasher",
   stress: "stress",
+  ...Object.fromEntries([...appletNames].map((name) => [name, "applet" as const])),
 };
 
 /** Picks the program for a command line (`spec.process.args`). */
@@ -123,7 +127,7 @@ export function classifyCommand(args: readonly string[]): ProgramCommand {
     }
   }
   const name = rest.length === 0 ? "" : baseName(rest[0]!);
-  let kind: ProgramKind = kindsByName[name] ?? "generic";
+  let kind: ProgramKind = Object.hasOwn(kindsByName, name) ? kindsByName[name]! : "generic";
   if (kind === "shell" && rest[1] === "-c") kind = "shell-script";
   return { kind, wrapper, args: rest };
 }
@@ -132,16 +136,6 @@ export function classifyCommand(args: readonly string[]): ProgramCommand {
 
 function isSignalMessage(message: unknown): message is SignalMessage {
   return typeof message === "object" && message !== null && typeof (message as { signal?: unknown }).signal === "string";
-}
-
-/** Variables of a `KEY=value` list. */
-function environmentOf(spec: OciSpec): Map<string, string> {
-  const variables = new Map<string, string>();
-  for (const entry of spec.process.env) {
-    const equals = entry.indexOf("=");
-    if (equals > 0) variables.set(entry.slice(0, equals), entry.slice(equals + 1));
-  }
-  return variables;
 }
 
 /** What every program shares: output to the shim, the clock, coroutines, and exiting once. */
@@ -272,17 +266,36 @@ class SleepProgram extends Program {
   }
 }
 
+/** A busybox applet (hostname, ls, ps, env, cat FILE, ...): prints, then exits with its status; `cat` without files reads its input. */
+class AppletProgram extends Program {
+  protected onStart(): void {
+    const [argv0, ...args] = this.command.args;
+    const name = argv0 === undefined ? "" : argv0.slice(argv0.lastIndexOf("/") + 1);
+    const result = runApplet(name, args, appletEnvironmentOf(this.options.spec, this.options.processes, () => this.wallTimeMs()));
+    if (result === null) {
+      // `cat` reading its input: at its end at once without a terminal, waiting forever with one.
+      if (!this.options.spec.process.terminal) this.exit(0);
+      return;
+    }
+    for (const line of result.out) this.out(line);
+    for (const line of result.err) this.err(line);
+    this.exit(result.code);
+  }
+}
+
 /** `sh -c "script"`: runs the script; unsupported syntax runs as a generic long-running process. */
 class ShellScriptProgram extends Program {
   protected onStart(): void {
     const script: ShellScript | null = parseScript(this.command.args[2] ?? "");
     if (script === null) return;
+    const applets = appletEnvironmentOf(this.options.spec, this.options.processes, () => this.wallTimeMs());
     const environment = {
       out: (text: string) => this.out(text),
       err: (text: string) => this.err(text),
       variables: this.variables,
       hostname: this.options.spec.hostname,
       wallTimeMs: () => this.wallTimeMs(),
+      applet: (name: string, args: readonly string[]) => runApplet(name, args, applets),
     };
     this.run(
       function* (this: ShellScriptProgram): Coroutine<void> {
@@ -721,6 +734,7 @@ const idleUsage: Readonly<Record<ProgramKind, ProgramResourceUsage>> = {
   shell: { cpuCores: 0, memoryBytes: 589_824 },
   crasher: { cpuCores: 0, memoryBytes: 1_048_576 },
   stress: { cpuCores: 0, memoryBytes: 1_048_576 },
+  applet: { cpuCores: 0, memoryBytes: 0 },
   generic: { cpuCores: 0, memoryBytes: 786_432 },
 };
 
@@ -781,7 +795,25 @@ export function createProgram(options: ProgramOptions): ProcessBehaviour {
       return new CrasherProgram(options, command);
     case "stress":
       return new StressProgram(options, command);
+    case "applet":
+      return new AppletProgram(options, command);
     case "generic":
       return new GenericProgram(options, command);
   }
+}
+
+/** Directories of the images' PATH: a program given by path must be in one of them (or be an entrypoint script). */
+const programDirectories: ReadonlySet<string> = new Set(["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]);
+
+/**
+ * Whether a container has the program `argv0` (`runc exec`'s `exec.LookPath`): the programs and
+ * applets swarmsim runs, and the other busybox applets images ship; a path must name one of
+ * them in a PATH directory, or an entrypoint script.
+ */
+export function executableExists(argv0: string, _spec: OciSpec): boolean {
+  if (entrypointWrappers.includes(argv0)) return true;
+  const slash = argv0.lastIndexOf("/");
+  const name = argv0.slice(slash + 1);
+  if (slash >= 0 && !programDirectories.has(argv0.slice(0, slash) || "/")) return false;
+  return Object.hasOwn(kindsByName, name) || isOtherProgram(name);
 }

@@ -22,10 +22,19 @@ export interface OomMessage {
   readonly oom: true;
 }
 
+/** A process of a container's PID namespace, as `ps` inside the container shows it. */
+export interface ContainerProcessInfo {
+  /** Its pid inside the namespace (1 for the container's own process). */
+  readonly pid: number;
+  readonly args: readonly string[];
+}
+
 /** Everything a program needs to know about where it runs. */
 export interface ProgramOptions {
-  /** The OCI spec from the bundle (args, env, cwd, hostname, resource limits). */
+  /** The OCI spec from the bundle (args, env, cwd, hostname, resource limits); for an exec process, its own `process`. */
   readonly spec: OciSpec;
   /** The name of the shim process to write output to, on the same host. */
   readonly shimProcess: string;
+  /** The processes running in the container now (for `ps`); absent: only this one, as PID 1. */
+  readonly processes?: () => readonly ContainerProcessInfo[];
 }

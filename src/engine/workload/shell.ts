@@ -2,13 +2,15 @@
  * A small busybox `sh -c` for container commands: sequences (`;`, `&&`, `||`), `while true`
  * and `for x in ...` loops, `$VAR` expansion, output redirection to nowhere, and the builtins
  * and applets scripts in tutorials use (echo, sleep, exit, true, false, date, hostname, env,
- * printenv). Unknown commands print busybox's `sh: foo: not found` and set status 127. A script
+ * printenv, and the applets of `applets.ts` when the caller provides them: ls, ps, cat FILE,
+ * pwd, id, whoami, uname). Unknown commands print busybox's `sh: foo: not found` and set status 127. A script
  * using other syntax (pipes, subshells, command substitution) is reported as unsupported, and
  * the caller runs it as a generic long-running process.
  */
 import { parse, type ParseEntry } from "shell-quote";
 import { sleep, type Coroutine } from "../../sim/coroutine.js";
 import { busyboxDate, parseSleepSeconds } from "./formats.js";
+import type { AppletResult } from "./applets.js";
 
 /** Bound `scriptWordsMax`: the most words and operators a script may have. */
 export const scriptWordsMax = 10_000;
@@ -22,11 +24,12 @@ export const loopIterationMinimumMs = 10;
 /** Marks a variable reference in parsed words, expanded when the command runs. */
 const variableMark = "\u0000";
 
-/** A simple command with its words (unexpanded) and whether its output is discarded. */
+/** A simple command with its words (unexpanded), whether its output is discarded, and whether it goes to stderr (`>&2`). */
 interface SimpleCommand {
   readonly kind: "command";
   readonly words: readonly string[];
   readonly outputDiscarded: boolean;
+  readonly outputToStderr: boolean;
 }
 
 /** `while COND; do BODY; done`. */
@@ -67,6 +70,8 @@ export interface ShellEnvironment {
   readonly hostname: string;
   /** Wall-clock time now, ms since the Unix epoch. */
   wallTimeMs(): number;
+  /** Runs a busybox applet (null: not one); absent, only the builtins above exist. */
+  readonly applet?: (name: string, args: readonly string[]) => AppletResult | null;
 }
 
 /** A word or operator as shell-quote gives it. */
@@ -179,6 +184,7 @@ class Parser {
     if (first === "if" || first === "until" || first === "case" || first === "{") throw new UnsupportedScript(String(first));
     const words: string[] = [];
     let outputDiscarded = false;
+    let outputToStderr = false;
     for (let next = this.peek(); next !== undefined; next = this.peek()) {
       if (typeof next === "string") {
         words.push(next);
@@ -193,10 +199,12 @@ class Parser {
         continue;
       }
       if ("op" in next && next.op === ">&") {
-        // `2>&1`: drop the descriptor word before and the target after.
-        if (words.length > 0 && /^\d$/.test(words[words.length - 1]!)) words.pop();
+        // `2>&1` (nothing to do) or `>&2` / `1>&2` (stdout to stderr): drop the descriptor word before and the target after.
+        const source = words.length > 0 && /^\d$/.test(words[words.length - 1]!) ? words.pop()! : "1";
         this.index++;
-        if (typeof this.peek() === "string") this.index++;
+        const target = this.peek();
+        if (typeof target === "string") this.index++;
+        if (source === "1" && target === "2") outputToStderr = true;
         continue;
       }
       if ("op" in next && next.op === "glob") {
@@ -207,7 +215,7 @@ class Parser {
       break;
     }
     if (words.length === 0) throw new UnsupportedScript("empty command");
-    return { kind: "command", words, outputDiscarded };
+    return { kind: "command", words, outputDiscarded, outputToStderr };
   }
 }
 
@@ -273,7 +281,7 @@ class Interpreter {
   private *command(command: SimpleCommand): Coroutine<void> {
     const words = command.words.map((word) => this.expand(word));
     const [name, ...args] = words as [string, ...string[]];
-    const out = command.outputDiscarded ? () => {} : (text: string) => this.environment.out(text);
+    const out = command.outputDiscarded ? () => {} : command.outputToStderr ? (text: string) => this.environment.err(text) : (text: string) => this.environment.out(text);
     switch (name) {
       case "echo": {
         const noNewline = args[0] === "-n";
@@ -314,6 +322,7 @@ class Interpreter {
         return;
       case "env":
       case "printenv":
+        if (this.runApplet(name, args, out)) return;
         for (const [key, value] of this.environment.variables) out(`${key}=${value}`);
         this.status = 0;
         return;
@@ -324,9 +333,20 @@ class Interpreter {
         yield* this.forever();
         return;
       default:
+        if (this.runApplet(name, args, out)) return;
         this.environment.err(`sh: ${name}: not found`);
         this.status = 127;
     }
+  }
+
+  /** Runs `name` as an applet when the environment has it; returns whether it did. */
+  private runApplet(name: string, args: readonly string[], out: (text: string) => void): boolean {
+    const result = this.environment.applet?.(name, args) ?? null;
+    if (result === null) return false;
+    for (const line of result.out) out(line);
+    for (const line of result.err) this.environment.err(line);
+    this.status = result.code;
+    return true;
   }
 
   /** Waits forever (in long steps, so each wait stays a finite timer). */

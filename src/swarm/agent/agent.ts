@@ -29,6 +29,17 @@ const noReports: readonly TaskStatusReport[] = [];
 export const agentTasksMax = 10_000;
 /** Fraction of the period added at random to each heartbeat, as swarmkit's jitter. */
 export const heartbeatJitter = 0.25;
+/**
+ * How long swarmkit's task manager waits before running a task's controller again after its
+ * operation was cancelled (`ErrTaskRetry` in agent/task.go: "for now, this backoff is enough"),
+ * ms. A new desired state cancels a running task's Wait, so every shutdown of a running task
+ * starts this long after the agent heard of it.
+ */
+export const taskRetryDelayMs = 1_000;
+/** swarmkit's `initialSessionFailureBackoff`: the back-off after a session's first failure, ms. */
+export const sessionFailureBackoffMsInitial = 100;
+/** swarmkit's `maxSessionFailureBackoff`: the longest back-off between session attempts, ms. */
+export const sessionFailureBackoffMsMax = 8_000;
 
 interface TrackedTask {
   task: Task;
@@ -54,6 +65,8 @@ export class SwarmAgent extends RpcProcess {
   private assignments: string | null = null;
   /** How many task drives have ended (one ending while a heartbeat is in flight voids its token). */
   private drivesEnded = 0;
+  /** The session back-off, ms: 0 while heartbeats succeed, then 100 + 2 x the last, up to 8 s (swarmkit's agent). */
+  private sessionBackoffMs = 0;
 
   protected handlers(): RpcHandlers {
     return {};
@@ -109,11 +122,13 @@ export class SwarmAgent extends RpcProcess {
       const request: HeartbeatRequest = { nodeId: local.nodeId, statuses, assignments: this.assignments };
       answer = (yield* call(manager, managerProcessName, "heartbeat", request, heartbeatTimeoutMs)) as HeartbeatAnswer;
     } catch (error) {
-      // Unsent reports go out with the next heartbeat.
+      // Unsent reports go out with the next heartbeat, after a random part of the back-off (swarmkit's session retry).
       for (const report of statuses) if (!this.reports.has(report.taskId)) this.reports.set(report.taskId, report.status);
-      this.armHeartbeat(this.periodMs);
+      this.sessionBackoffMs = Math.min(sessionFailureBackoffMsMax, sessionFailureBackoffMsInitial + 2 * this.sessionBackoffMs);
+      this.armHeartbeat(this.context.random.next() * this.sessionBackoffMs);
       throw error;
     }
+    this.sessionBackoffMs = 0;
     this.periodMs = answer.periodMs;
     if (!sameHostnames(answer.managers, local.managers) || answer.role !== local.role) {
       writeLocalState(this.context.disk, { ...local, managers: answer.managers, role: answer.role });
@@ -149,7 +164,7 @@ export class SwarmAgent extends RpcProcess {
       const unwanted = taskStates[task.desiredState] >= taskStates.shutdown;
       if (unwanted && tracked.driving && tracked.containerId !== null && !tracked.stopping && !isTerminal(tracked.state)) {
         tracked.stopping = true;
-        this.run(this.stopContainer(tracked), (error) => this.stopped(error));
+        this.run(this.stopOnRetry(tracked), (error) => this.stopped(error));
       }
       if (!tracked.driving) {
         tracked.driving = true;
@@ -185,33 +200,32 @@ export class SwarmAgent extends RpcProcess {
   /** Moves a task forward step by step, never past its desired state. */
   private *drive(tracked: TrackedTask): Coroutine<void> {
     const allows = (state: TaskState) => taskStates[state] <= taskStates[tracked.task.desiredState];
+    const name = `${tracked.serviceName}.${tracked.task.slot === 0 ? tracked.task.nodeId : tracked.task.slot}.${tracked.task.id}`;
+    // After a restart of this node the agent finds tasks mid-way: a task that was starting or
+    // running is looked up by its container's name; one whose container has exited ends with its
+    // exit (dockerd stops containers at start-up without live-restore), even when it is unwanted.
+    const restarted = (tracked.state === "starting" || tracked.state === "running") && tracked.containerId === null;
+    const found = restarted ? yield* this.findContainer(tracked, name) : null;
+    if (found !== null && !found.State.Running && tracked.state === "running") this.reportExit(tracked, found.State.ExitCode);
     if (taskStates[tracked.task.desiredState] >= taskStates.shutdown) {
       if (tracked.containerId !== null && !isTerminal(tracked.state)) yield* this.stopContainer(tracked);
       else if (!isTerminal(tracked.state)) this.report(tracked, "shutdown", "shutdown");
       return;
     }
-    const name = `${tracked.serviceName}.${tracked.task.slot === 0 ? tracked.task.nodeId : tracked.task.slot}.${tracked.task.id}`;
-    // After a restart of this node the agent finds tasks mid-way: preparing is redone, and a
-    // task that was starting or running is looked up by its container's name.
+    // Preparing is redone after a restart.
     if (tracked.state === "preparing") tracked.state = "accepted";
-    if ((tracked.state === "starting" || tracked.state === "running") && tracked.containerId === null) {
-      const inspected = yield* this.engine({ method: "GET", path: `/containers/${name}/json` });
-      if (inspected.statusCode === 404) {
+    if (restarted) {
+      if (found === null) {
         if (tracked.state === "starting") tracked.state = "ready";
         else {
           this.report(tracked, "failed", "started", `No such container: ${name}`);
           return;
         }
       } else {
-        const container = inspected.body as { Id: string; State: { Running: boolean; ExitCode: number } };
-        tracked.containerId = container.Id;
-        if (container.State.Running) this.report(tracked, "running", "started");
-        else if (container.State.ExitCode === 0 && tracked.state === "running") this.report(tracked, "complete", "finished", "", 0);
-        else if (tracked.state === "running") this.report(tracked, "failed", "started", `task: non-zero exit (${container.State.ExitCode})`, container.State.ExitCode);
-        else {
+        if (found.State.Running) this.report(tracked, "running", "started");
+        else if (tracked.state === "starting") {
           // Created but never started: start it now.
-          tracked.state = "starting";
-          const started = yield* this.engine({ method: "POST", path: `/containers/${container.Id}/start` });
+          const started = yield* this.engine({ method: "POST", path: `/containers/${found.Id}/start` });
           if (started.statusCode >= 400) {
             this.report(tracked, "failed", "starting", (started.body as { message?: string }).message ?? "start failed");
             return;
@@ -268,10 +282,25 @@ export class SwarmAgent extends RpcProcess {
       if (waited.statusCode >= 500) throw engineUnavailable(waited);
       const exitCode = waited.statusCode === 200 ? (waited.body as { StatusCode: number }).StatusCode : 137;
       if (taskStates[tracked.task.desiredState] >= taskStates.shutdown) this.report(tracked, "shutdown", "shutdown", "", exitCode);
-      else if (exitCode === 0) this.report(tracked, "complete", "finished", "", 0);
-      else this.report(tracked, "failed", "started", `task: non-zero exit (${exitCode})`, exitCode);
+      else this.reportExit(tracked, exitCode);
     }
     yield* sleep(0);
+  }
+
+  /** A task's container found by name after a restart of this node (its id remembered), or null when there is none. */
+  private *findContainer(tracked: TrackedTask, name: string): Coroutine<{ Id: string; State: { Running: boolean; ExitCode: number } } | null> {
+    const inspected = yield* this.engine({ method: "GET", path: `/containers/${name}/json` });
+    if (inspected.statusCode === 404) return null;
+    if (inspected.statusCode >= 400) throw engineUnavailable(inspected);
+    const container = inspected.body as { Id: string; State: { Running: boolean; ExitCode: number } };
+    tracked.containerId = container.Id;
+    return container;
+  }
+
+  /** A running task's container exited: complete on 0, failed otherwise. */
+  private reportExit(tracked: TrackedTask, exitCode: number): void {
+    if (exitCode === 0) this.report(tracked, "complete", "finished", "", 0);
+    else this.report(tracked, "failed", "started", `task: non-zero exit (${exitCode})`, exitCode);
   }
 
   /**
@@ -282,6 +311,20 @@ export class SwarmAgent extends RpcProcess {
     if (error === undefined) return;
     if (!(error instanceof RpcError)) throw error;
     this.assignments = null;
+  }
+
+  /**
+   * A task the managers no longer want while its drive is in flight (swarmkit's task manager
+   * cancels the operation, usually the running task's Wait): the cancelled Wait ends with the
+   * container's exit code -1, so the status is reported again, freshly stamped but still
+   * running; the shutdown itself comes with the task manager's retry, {@link taskRetryDelayMs} later.
+   */
+  private *stopOnRetry(tracked: TrackedTask): Coroutine<void> {
+    if (tracked.state === "running") this.report(tracked, "running", "started", "", -1);
+    yield* sleep(taskRetryDelayMs);
+    // It ended on its own meanwhile: there is nothing to shut down.
+    if (isTerminal(tracked.state)) return;
+    yield* this.stopContainer(tracked);
   }
 
   private *stopContainer(tracked: TrackedTask): Coroutine<void> {

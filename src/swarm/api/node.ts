@@ -9,6 +9,7 @@
 import type { NodeAvailability, NodeRole, NodeSpec, SwarmNode } from "../types.js";
 import { failure, goQuote, labelsToApi, metaToApi, type ApiContext, type ApiObject, type SpecResult } from "./common.js";
 import { GoJsonDecoder } from "./go-json.js";
+import { rootCaTlsInfo } from "../node/root-ca.js";
 
 /**
  * The engine plugins a default Linux dockerd reports in `Description.Engine.Plugins`
@@ -44,7 +45,8 @@ export function nodeToApi(node: SwarmNode, context: ApiContext): Record<string, 
   descriptionJson.Platform = platform;
   descriptionJson.Resources = resources;
   descriptionJson.Engine = engine;
-  descriptionJson.TLSInfo = {};
+  const cluster = context.state.cluster;
+  descriptionJson.TLSInfo = cluster === null ? {} : { ...rootCaTlsInfo(cluster.rootCaDigest, context.startTimeMs + cluster.createdAt) };
 
   const status: ApiObject = { State: node.status.state };
   if (node.status.message !== "") status.Message = node.status.message;

@@ -59,6 +59,7 @@ interface DecodedBody {
   readonly resources: TaskSpec["resources"];
   readonly restart: { readonly condition: string; readonly delayNanoseconds: number | null; readonly maxAttempts: number; readonly windowNanoseconds: number | null } | null;
   readonly placement: TaskSpec["placement"];
+  readonly networks: NonNullable<TaskSpec["networks"]>;
   readonly forceUpdate: number;
   readonly modes: { readonly replicated: boolean; readonly replicas: number | null; readonly global: boolean; readonly replicatedJob: boolean; readonly globalJob: boolean };
   readonly update: DecodedUpdateConfig | null;
@@ -148,6 +149,10 @@ function decodeBody(decoder: GoJsonDecoder, json: unknown): DecodedBody {
       os: platform.string("OS") ?? "",
     })),
   };
+  const networks = (template.structList("Networks", "NetworkAttachmentConfig") ?? []).map((network) => ({
+    target: network.string("Target") ?? "",
+    aliases: network.stringList("Aliases") ?? [],
+  }));
   const forceUpdate = template.integer("ForceUpdate", "uint64") ?? 0;
   const runtime = template.string("Runtime", "swarm.RuntimeType") ?? "";
 
@@ -186,6 +191,7 @@ function decodeBody(decoder: GoJsonDecoder, json: unknown): DecodedBody {
     resources,
     restart,
     placement,
+    networks,
     forceUpdate,
     modes,
     update,
@@ -343,7 +349,15 @@ export function serviceSpecFromApi(json: unknown, existing: ServiceSpec | null):
   const spec: ServiceSpec = {
     name: body.name,
     labels: body.labels,
-    task: { container: body.container, resources: body.resources, restartPolicy, placement: body.placement, forceUpdate: body.forceUpdate },
+    task: {
+      container: body.container,
+      resources: body.resources,
+      restartPolicy,
+      placement: body.placement,
+      forceUpdate: body.forceUpdate,
+      // Absent rather than empty, so that a spec without networks compares as it always did.
+      ...(body.networks.length > 0 ? { networks: body.networks } : {}),
+    },
     mode,
     update,
     rollback,

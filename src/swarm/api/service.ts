@@ -6,6 +6,7 @@
  * `"Placement": {}`, `"Isolation": "default"`, `"Runtime": "container"`.
  */
 import type { PortConfig, Service, ServiceSpec, TaskSpec, UpdateConfigSpec } from "../types.js";
+import { serviceVirtualIps } from "../network/view.js";
 import { apiTime, durationNanoseconds, labelsToApi, metaToApi, type ApiContext, type ApiObject } from "./common.js";
 
 /** Sets `object[key]` only when `value` is not Go's zero value (omitempty). */
@@ -85,8 +86,15 @@ export function taskSpecToApi(spec: TaskSpec, options: { runtime: boolean }): Ap
     Resources: { Limits: resourcesToApi(spec.resources.limits), Reservations: resourcesToApi(spec.resources.reservations) },
     RestartPolicy: restart,
     Placement: placement,
-    ForceUpdate: spec.forceUpdate,
   };
+  if (spec.networks !== undefined && spec.networks.length > 0) {
+    json.Networks = spec.networks.map((network) => {
+      const entry: ApiObject = { Target: network.target };
+      setUnlessZero(entry, "Aliases", network.aliases);
+      return entry;
+    });
+  }
+  json.ForceUpdate = spec.forceUpdate;
   if (options.runtime) json.Runtime = "container";
   return json;
 }
@@ -147,8 +155,11 @@ export function serviceToApi(service: Service, context: ApiContext, options: { s
 
   const endpoint: ApiObject = { Spec: endpointSpecToApi(service.spec.endpoint) };
   if (service.endpoint.ports.length > 0) endpoint.Ports = service.endpoint.ports.map(portToApi);
-  if (service.endpoint.virtualIps.length > 0) {
-    endpoint.VirtualIPs = service.endpoint.virtualIps.map((virtualIp) => {
+  // The network allocation's virtual IPs (the allocator step's own ingress VIP when there is none).
+  const allocated = serviceVirtualIps(context.state, service);
+  const virtualIps = allocated.length > 0 ? allocated : service.endpoint.virtualIps;
+  if (virtualIps.length > 0) {
+    endpoint.VirtualIPs = virtualIps.map((virtualIp) => {
       const entry: ApiObject = {};
       setUnlessZero(entry, "NetworkID", virtualIp.networkId);
       setUnlessZero(entry, "Addr", virtualIp.address);

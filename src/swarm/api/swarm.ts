@@ -8,6 +8,7 @@
 import type { Cluster } from "../types.js";
 import { durationNanoseconds, failure, labelsToApi, metaToApi, type ApiContext, type ApiObject, type SpecResult } from "./common.js";
 import { GoJsonDecoder } from "./go-json.js";
+import { rootCaTlsInfo } from "../node/root-ca.js";
 
 /** The settings of a swarm made by `docker swarm init` with no options, beyond what {@link Cluster} models. */
 export const swarmInitDefaults = {
@@ -49,7 +50,7 @@ export function clusterInfoToApi(cluster: Cluster, context: ApiContext): ApiObje
   return {
     ...metaToApi(cluster, context),
     Spec: spec,
-    TLSInfo: {},
+    TLSInfo: { ...rootCaTlsInfo(cluster.rootCaDigest, context.startTimeMs + cluster.createdAt) },
     RootRotationInProgress: false,
     DefaultAddrPool: [...swarmInitDefaults.defaultAddressPool],
     SubnetSize: swarmInitDefaults.subnetSize,

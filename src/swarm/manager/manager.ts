@@ -16,7 +16,7 @@ import { Orchestrator } from "../orchestrator/index.js";
 import { scheduleTasks, type SchedulerBugs } from "../scheduler/index.js";
 import { newObjectId } from "../identifiers.js";
 import { isAfter, swarmDefaults, type ClusterState, type NodeDescription, type SwarmNode, type Task, type TaskStatus } from "../types.js";
-import { descriptionKey, managerProcessName, readLocalState, type ClusterBootstrap } from "../node/local-state.js";
+import { descriptionKey, managerProcessName, readLocalState, swarmPort, writeLocalState, type ClusterBootstrap } from "../node/local-state.js";
 import { syncLockKey } from "../node/autolock.js";
 
 /** Docker's error when a write finds no leader. */
@@ -43,6 +43,21 @@ export function leadershipTransferTimeoutMs(electionTimeoutMinimumMs: number): n
 }
 /** Bound `pendingStatusUpdatesMax`: task status reports waiting for the next proposal. */
 export const pendingStatusUpdatesMax = 100_000;
+/**
+ * swarmkit's dispatcher commits the task statuses agents report in one batch every
+ * `maxBatchInterval` (manager/dispatcher/dispatcher.go), ms: a report waits up to this long.
+ */
+export const statusBatchIntervalMs = 100;
+/**
+ * swarmkit's dispatcher sends a node's changed assignments once no further change came for
+ * `batchingWaitTime` (each change restarts the wait; manager/dispatcher/dispatcher.go), ms.
+ */
+export const assignmentBatchWaitMs = 100;
+/**
+ * swarmkit's scheduler runs a pass once commits pause for `commitDebounceGap`, but at most
+ * `maxLatency` after the first one it has not looked at (manager/scheduler/scheduler.go), ms.
+ */
+export const schedulerDebounce = { gapMs: 50, maxLatencyMs: 1_000 } as const;
 
 /** No service names (shared, never mutated). */
 const noServiceNames: Readonly<Record<string, string>> = Object.freeze({});
@@ -157,6 +172,14 @@ export class SwarmManager extends RpcProcess {
   private readonly assignmentTokens = new Map<string, string>();
   /** Tokens issued by this process (with the prefix, makes each token unique in the swarm). */
   private assignmentTokensIssued = 0;
+  /** Per node whose tasks changed, the dispatcher's batching timer: its assignments go out when it fires. */
+  private readonly assignmentBatches = new Map<string, TimerHandle>();
+  /** The dispatcher's status batch timer, armed while reports wait, and whether it fired since the last commit of reports. */
+  private statusBatchTimer: TimerHandle | null = null;
+  private statusBatchDue = false;
+  /** The scheduler's debounce: when the first commit it has not looked at came, and the last one, ms. */
+  private schedulerDebounceStartMs: number | null = null;
+  private schedulerLastCommitMs = 0;
   /** Names this manager incarnation in its tokens: host, pid and start time. */
   private assignmentTokenPrefix = "";
   /** The sorted manager hostnames of one version of the store's nodes (immutable: a change makes a new object). */
@@ -215,7 +238,13 @@ export class SwarmManager extends RpcProcess {
   }
 
   protected override onTimer(payload: unknown): void {
-    if (payload === "leader-tick") {
+    if (payload === "status-batch") {
+      this.statusBatchTimer = null;
+      this.statusBatchDue = true;
+      this.leaderRound();
+    } else if (typeof payload === "object" && payload !== null && "assignmentBatch" in payload) {
+      this.sendAssignments((payload as { assignmentBatch: string }).assignmentBatch);
+    } else if (payload === "leader-tick") {
       this.leaderTick = null;
       this.nodeCheckDue = true;
       // The tick also comes for heartbeat expiries: the orchestrators look again only when their time has come.
@@ -228,6 +257,10 @@ export class SwarmManager extends RpcProcess {
   /** Leadership changes start or stop the leader's components. */
   private afterRaft(): void {
     if (this.raft.removed) {
+      // Out of the Raft group (demoted): this node is a worker from now on, as swarmkit's node
+      // restarts as one, so its dockerd answers manager-only requests with the worker's error.
+      const local = readLocalState(this.context.disk);
+      if (local !== null && local.role === "manager") writeLocalState(this.context.disk, { ...local, role: "worker" });
       this.context.exit(0);
       return;
     }
@@ -300,21 +333,43 @@ export class SwarmManager extends RpcProcess {
       this.schedulingNeeded = true;
       this.orchestrationNeeded = true;
       this.roundWanted = true;
+      this.schedulerDebounceStartMs ??= this.context.now;
+      this.schedulerLastCommitMs = this.context.now;
     }
-    // The agents of nodes whose tasks changed are woken to fetch their assignments.
+    // The agents of nodes whose role changed are woken at once to learn it (swarmkit's session
+    // stream pushes the node object at once); those whose tasks changed get their assignments
+    // when the dispatcher's batching wait for the node ends.
     const nodes = new Set<string>();
+    const batched = new Set<string>();
     for (const event of events) {
+      if (event.collection === "nodes") {
+        if (event.after !== null && event.before !== null && event.after.role !== event.before.role) nodes.add(event.after.id);
+        continue;
+      }
       if (event.collection !== "tasks") continue;
       const task = (event.after ?? event.before) as Task;
-      if (task.nodeId !== "") nodes.add(task.nodeId);
+      if (task.nodeId !== "") batched.add(task.nodeId);
     }
-    for (const nodeId of nodes) this.assignmentTokens.delete(nodeId);
-    if (this.isLeader()) {
-      for (const nodeId of [...nodes].sort()) {
-        const node = this.state.nodes[nodeId];
-        if (node !== undefined) this.context.send(node.description.hostname, "swarm-agent", { wake: true });
-      }
-    }
+    if (!this.isLeader()) for (const nodeId of batched) nodes.add(nodeId);
+    else for (const nodeId of [...batched].sort()) if (!nodes.has(nodeId)) this.batchAssignments(nodeId);
+    for (const nodeId of [...nodes].sort()) this.sendAssignments(nodeId);
+  }
+
+  /** Restarts the dispatcher's batching wait for a node whose tasks changed (see {@link assignmentBatchWaitMs}). */
+  private batchAssignments(nodeId: string): void {
+    const pending = this.assignmentBatches.get(nodeId);
+    if (pending !== undefined) this.context.cancelTimer(pending);
+    this.assignmentBatches.set(nodeId, this.context.setTimer(assignmentBatchWaitMs, { assignmentBatch: nodeId }));
+  }
+
+  /** A node's changed assignments go out: its token is forgotten, and its agent woken (by the leader) to fetch them. */
+  private sendAssignments(nodeId: string): void {
+    const pending = this.assignmentBatches.get(nodeId);
+    if (pending !== undefined) this.context.cancelTimer(pending);
+    this.assignmentBatches.delete(nodeId);
+    this.assignmentTokens.delete(nodeId);
+    const node = this.state.nodes[nodeId];
+    if (this.isLeader() && node !== undefined) this.context.send(node.description.hostname, "swarm-agent", { wake: true });
   }
 
   // ------------------------------------------------------------ the leader's loop
@@ -328,8 +383,14 @@ export class SwarmManager extends RpcProcess {
     if (this.state.cluster === null) changes = this.bootstrapChanges();
     let statuses: ReadonlyMap<string, TaskStatus> = noStatuses;
     if (changes.length === 0) {
-      statuses = this.pendingStatuses;
-      this.pendingStatuses = new Map();
+      // Reported statuses wait for the dispatcher's batch timer (free-running, see statusBatchIntervalMs).
+      if (this.statusBatchDue) {
+        this.statusBatchDue = false;
+        statuses = this.pendingStatuses;
+        this.pendingStatuses = new Map();
+      } else if (this.pendingStatuses.size > 0 && this.statusBatchTimer === null) {
+        this.statusBatchTimer = this.context.setTimer(statusBatchIntervalMs - (now % statusBatchIntervalMs), "status-batch");
+      }
       changes = this.dispatcherChanges(now, statuses);
     }
     if (changes.length === 0) changes = this.roleChanges();
@@ -337,8 +398,13 @@ export class SwarmManager extends RpcProcess {
       this.orchestrationNeeded = false;
       changes = [...this.orchestrator.tick(view, now).changes];
     }
-    if (changes.length === 0 && this.schedulingNeeded) {
+    // The scheduler's debounce: a pass once commits pause, or at the latest maxLatency after the first.
+    const schedulerDueMs =
+      this.schedulerDebounceStartMs === null ? now : Math.min(this.schedulerLastCommitMs + schedulerDebounce.gapMs, this.schedulerDebounceStartMs + schedulerDebounce.maxLatencyMs);
+    if (changes.length === 0 && this.schedulingNeeded && schedulerDueMs - now > 1e-6) this.armLeaderTick(schedulerDueMs);
+    else if (changes.length === 0 && this.schedulingNeeded) {
       this.schedulingNeeded = false;
+      this.schedulerDebounceStartMs = null;
       const decisions = scheduleTasks(this.state, { nowMs: now, bugs: this.schedulerBugs });
       for (const assignment of decisions.assignments) {
         const task = this.state.tasks[assignment.taskId]!;
@@ -439,14 +505,27 @@ export class SwarmManager extends RpcProcess {
     this.nodeCheckDue = false;
     const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
     const leaderHost = this.context.host;
+    // A promoted node has no manager status until its Raft member has joined; from then on it
+    // keeps one, with reachability from heartbeats (old managers stay Unreachable after
+    // --force-new-cluster, as Docker's admin guide shows).
+    const members = new Set(this.raft.status().members);
     for (const node of Object.values(this.state.nodes).sort((left, right) => (left.id < right.id ? -1 : 1))) {
       const heard = this.lastHeartbeatMs.get(node.id) ?? 0;
       const alive = now - heard <= periodMs * missedHeartbeatsMax;
       const state = !alive ? "down" : this.heardNodes.has(node.id) ? "ready" : node.status.state;
-      const isLeaderNode = node.description.hostname === leaderHost;
-      const managerStatus = node.managerStatus === null ? null : { ...node.managerStatus, leader: isLeaderNode, reachability: (alive ? "reachable" : "unreachable") as "reachable" | "unreachable" };
+      const hostname = node.description.hostname;
+      const managerStatus =
+        node.role !== "manager" || (node.managerStatus === null && !members.has(hostname))
+          ? null
+          : {
+              leader: hostname === leaderHost,
+              reachability: (alive ? "reachable" : "unreachable") as "reachable" | "unreachable",
+              address: node.managerStatus?.address ?? `${node.status.address}:${swarmPort}`,
+            };
       const statusChanged = state !== node.status.state;
-      const managerChanged = managerStatus !== null && (managerStatus.leader !== node.managerStatus!.leader || managerStatus.reachability !== node.managerStatus!.reachability);
+      const before = node.managerStatus;
+      const managerChanged =
+        managerStatus === null ? before !== null : before === null || managerStatus.leader !== before.leader || managerStatus.reachability !== before.reachability;
       if (statusChanged || managerChanged) {
         changes.push(updateChange("nodes", { ...node, status: { ...node.status, state, message: state === "down" ? "heartbeat failure" : "" }, managerStatus }));
       }
@@ -588,7 +667,8 @@ export class SwarmManager extends RpcProcess {
     for (const node of changing.sort((left, right) => (left.id < right.id ? -1 : 1))) {
       if (node.spec.desiredRole === "manager") {
         // The node's agent sees its new role and starts a manager, which then asks to join the Raft group.
-        changes.push(updateChange("nodes", { ...node, role: "manager", managerStatus: { leader: false, reachability: "unknown", address: `${node.status.address}:2377` } }));
+        // No manager status until its Raft member has joined (see the node check).
+        changes.push(updateChange("nodes", { ...node, role: "manager", managerStatus: null }));
       } else if (!this.demoting.has(node.id)) {
         this.demoting.add(node.id);
         this.run(this.demote(node.id), () => {
@@ -652,6 +732,9 @@ export class SwarmManager extends RpcProcess {
     if (!change.ok) throw new RpcError("Unavailable", "rpc error: code = Unavailable desc = a membership change is in progress, try again");
     const term = yield* waitFor<number>(`commit:${change.index}`, commitTimeoutMs);
     if (term !== change.term) throw new RpcError("Unavailable", noLeaderMessage);
+    // The new member gets its manager status at once.
+    this.nodeCheckDue = true;
+    this.leaderRound();
     return { ok: true };
   }
 

@@ -610,7 +610,13 @@ export class RaftMember {
     if (entry.kind === "membership") {
       const members = entry.data.members;
       for (const member of members) {
-        if (member !== this.id && !this.progress.has(member)) this.progress.set(member, new FollowerProgress(this.log.lastIndex, this.nowMs));
+        if (member === this.id || this.progress.has(member)) continue;
+        // A new member is first probed at the next heartbeat: swarmkit's joining manager starts
+        // its Raft node only once the leader has answered its Join, so an immediate probe (etcd
+        // sends one) finds nobody listening and is lost.
+        const progress = new FollowerProgress(this.log.lastIndex, this.nowMs);
+        progress.probeSent = true;
+        this.progress.set(member, progress);
       }
     }
     for (const peer of this.progress.keys()) this.sendAppend(peer, false);

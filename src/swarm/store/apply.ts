@@ -8,11 +8,14 @@
  * another node once assigned, its state and desired state never move backwards, ids exist or do
  * not) are programmer errors when broken: `applyChanges` throws an assertion. The leader can ask
  * {@link checkChanges} first, which also reports stale versions (swarmkit's `ErrSequenceConflict`).
+ * After the objects are written, the network allocation is advanced for the entry's events
+ * (`swarm/network/allocation.ts`), the same on every manager.
  */
 import { freeze } from "immer";
 import { assert, fail } from "../../sim/errors.js";
 import { taskStates, type ClusterState, type Task } from "../types.js";
 import type { Collection, StoreChange, StoreEvent, StoredObject } from "./changes.js";
+import { allocateNetworks } from "../network/allocation.js";
 
 /** The result of applying a change set. */
 export interface AppliedChanges {
@@ -36,7 +39,7 @@ type AnyObject = StoredObject<Collection>;
 /** The stored object `id` of `collection` in `state`, or null. */
 export function lookup(state: ClusterState, collection: Collection, id: string): AnyObject | null {
   if (collection === "cluster") return state.cluster !== null && state.cluster.id === id ? state.cluster : null;
-  return state[collection][id] ?? null;
+  return state[collection]?.[id] ?? null;
 }
 
 function keyOf(collection: Collection, id: string): string {
@@ -116,7 +119,8 @@ export function applyChanges(state: ClusterState, changes: readonly StoreChange[
     working.set(key, { collection: change.collection, id, value: after });
     events.push({ kind: change.kind, collection: change.collection, before, after } as StoreEvent);
   }
-  return { state: writeObjects(state, working.values()), events };
+  const written = writeObjects(state, working.values());
+  return { state: allocateNetworks(written, events, nowMs), events };
 }
 
 /** `state` with `writes` made: each touched collection copied once, the new objects and containers frozen. */
@@ -132,7 +136,7 @@ function writeObjects(
       continue;
     }
     let copy = copies.get(collection);
-    if (copy === undefined) copies.set(collection, (copy = { ...(state[collection] as Record<string, AnyObject>) }));
+    if (copy === undefined) copies.set(collection, (copy = { ...((state[collection] ?? {}) as Record<string, AnyObject>) }));
     if (value === null) delete copy[id];
     else copy[id] = freeze(value, true);
   }

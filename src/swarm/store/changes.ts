@@ -4,13 +4,13 @@
  * change set yields one event per change, carrying the object before and after, which the
  * orchestrators, the scheduler and the dispatcher watch (swarmkit's `api.EventCreateTask`...).
  */
-import type { Cluster, Service, SwarmNode, Task } from "../types.js";
+import type { Cluster, Service, SwarmNetwork, SwarmNode, Task } from "../types.js";
 
 /** The collections of the cluster state (`cluster` holds the single cluster object). */
-export type Collection = "cluster" | "nodes" | "services" | "tasks";
+export type Collection = "cluster" | "nodes" | "services" | "tasks" | "networks";
 
 /** The collections, in a fixed order. */
-export const collections: readonly Collection[] = ["cluster", "nodes", "services", "tasks"];
+export const collections: readonly Collection[] = ["cluster", "nodes", "services", "tasks", "networks"];
 
 /** The object type each collection stores. */
 export interface StoredObjects {
@@ -18,6 +18,7 @@ export interface StoredObjects {
   readonly nodes: SwarmNode;
   readonly services: Service;
   readonly tasks: Task;
+  readonly networks: SwarmNetwork;
 }
 
 /** An object of collection `C`. */

@@ -107,13 +107,16 @@ describe("foreground docker run (fixture run-exit-code.json)", () => {
   const scenario = "run-exit-code";
   const id = "db8f2b7b628e" + "0".repeat(52);
 
-  /** An engine where `alpine` exists and the container exits with `status` after writing `frames`. */
+  /**
+   * An engine where `alpine` exists and the container exits with `status` after writing `frames`
+   * (a scripted engine answers whole: the attach carries the frames, the wait its status).
+   */
   function engineFor(status: number, frames: EngineJson[]): ScriptedEngine {
     return new ScriptedEngine()
       .on("POST", "/containers/create", { statusCode: 201, body: { Id: id, Warnings: [] } })
+      .on("POST", `/containers/${id}/attach`, { body: { frames } })
       .on("POST", `/containers/${id}/start`, { statusCode: 204 })
       .on("POST", `/containers/${id}/wait`, { body: { Error: null, StatusCode: status } })
-      .on("GET", `/containers/${id}/logs`, { body: { frames } })
       .on("DELETE", `/containers/${id}`, { statusCode: 204 });
   }
 
@@ -140,11 +143,21 @@ describe("foreground docker run (fixture run-exit-code.json)", () => {
     expect(engine.run("docker ps -a", { nowWallMs: created * 1000 + 400 })).toEqual(expectedOutput(cliStep(scenario, "docker ps -a")));
   });
 
-  it("--rm removes the container after printing its logs", () => {
+  it("attaches, waits for the next exit, then starts (docker/cli runContainer's order)", () => {
+    const engine = engineFor(0, [{ stream: 1, text: "hello\n" }]);
+    expect(engine.run("docker run alpine echo hello")).toEqual({ stdout: "hello\n", stderr: "", exitCode: 0 });
+    expect(engine.requestLines()).toEqual(["POST /containers/create", `POST /containers/${id}/attach`, `POST /containers/${id}/wait`, `POST /containers/${id}/start`]);
+    expect(engine.requests[1]!.query).toEqual({ stream: "1", stdout: "1", stderr: "1" });
+    expect(engine.requests[1]!.headers).toMatchObject({ Connection: "Upgrade", Upgrade: "tcp" });
+    expect(engine.requests[2]!.query).toEqual({ condition: "next-exit" });
+  });
+
+  it("--rm leaves the removal to the daemon (AutoRemove) and waits for it", () => {
     const engine = engineFor(0, [{ stream: 1, text: "hello\n" }]);
     expect(engine.run("docker run --rm alpine echo hello")).toEqual({ stdout: "hello\n", stderr: "", exitCode: 0 });
-    expect(engine.requests[0]!.body).toMatchObject({ HostConfig: { AutoRemove: false } });
-    expect(engine.requestLines().at(-1)).toBe(`DELETE /containers/${id}`);
+    expect(engine.requests[0]!.body).toMatchObject({ HostConfig: { AutoRemove: true } });
+    expect(engine.requests.find((request) => request.path.endsWith("/wait"))!.query).toEqual({ condition: "removed" });
+    expect(engine.requestLines()).not.toContain(`DELETE /containers/${id}`);
     expect(engineFor(0, []).run("docker run -d --rm alpine sleep 1").exitCode).toBe(0);
   });
 
