@@ -1,7 +1,7 @@
 // HTTP benchmark: Engine API requests per second through the HTTP server of live mode, with 50
 // concurrent clients polling /services and /tasks of a 3-manager, 20-worker swarm (10 services)
 // while its virtual clock runs at 100x wall time. Wall time is measured around the polling only.
-import { startLiveSwarm } from "../src/node/live.js";
+import { startLiveSwarm } from "swarmsim/node";
 
 /** The HTTP benchmark's figures. */
 export interface HttpBenchResult {

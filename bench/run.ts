@@ -1,5 +1,6 @@
 // `npm run bench [section...]`: runs every benchmark (or the named sections) and prints its
-// figures with how they were measured. Each section runs in a fresh Node process, so one
+// figures with how they were measured. `npm run bench` builds the package first and runs the sections
+// against it (dist/, through package.json's exports; see bench/tsconfig.json). Each section runs in a fresh Node process, so one
 // section's JIT and heap state cannot slow the next (a simulation is usually alone in its
 // process too). Never part of `npm test`. Figures depend on the machine; the README records ours.
 import { spawnSync } from "node:child_process";

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { fileURLToPath } from "node:url";
 import { Simulation } from "swarmsim";
 import { arbitraries, applyFaultSchedule, experiment, type FaultScheduleLog, type RaftSafetyChecker } from "swarmsim/testing";
-import { defaultWorkerCount, runExperimentFile, type ExperimentDefinition } from "../src/node/index.js";
+import { defaultWorkerCount, runExperimentFile, type ExperimentDefinition } from "swarmsim/node";
 
 /** Simulated time each schedule runs, ms (5 minutes). */
 const simulatedMs = 300_000;
