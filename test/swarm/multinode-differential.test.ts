@@ -12,297 +12,34 @@
 // (which slot lands on which node is the scheduler's free choice; how many tasks each node gets
 // is not); progress output by its structure. The last block holds what the first replay found
 // different in swarmsim's control plane and engine, each now modelled after Docker's mechanism.
-import { readFileSync } from "node:fs";
+// The recordings, their normalisation, the replay and the comparisons live in ./multinode-replay.ts,
+// shared with test/node/multinode-real-cli.test.ts (the same steps through the real docker CLI).
 import { describe, expect, it } from "vitest";
-import { Simulation } from "swarmsim";
-
-// ---------------------------------------------------------------- recordings
-
-interface Step {
-  readonly host: string;
-  /** When the step started, ms since its scenario began. */
-  readonly atMs: number;
-  readonly command?: string;
-  readonly exitCode?: number;
-  readonly stdout?: string;
-  readonly stderr?: string;
-  readonly durationMs?: number;
-  readonly request?: string;
-  readonly body?: unknown;
-  readonly event?: string;
-  readonly note?: string;
-}
-
-interface Recording {
-  readonly scenario: string;
-  readonly nodes: Readonly<Record<string, string>>;
-  readonly steps: readonly Step[];
-}
-
-interface Output {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exitCode: number;
-}
-
-function recording(name: string): Recording {
-  return JSON.parse(readFileSync(new URL(`../fixtures/docker/multinode/${name}.json`, import.meta.url), "utf8")) as Recording;
-}
-
-interface RecordedNode {
-  readonly ID: string;
-  readonly Description: { readonly Hostname: string; readonly Resources: { readonly NanoCPUs: number; readonly MemoryBytes: number } };
-}
-
-/** The real cluster's nodes, as `GET /nodes` answered after the workers joined. */
-const recordedNodes = recording("cluster-formation").steps.find((step) => step.request === "GET /v1.41/nodes")!.body as RecordedNode[];
-const recordedNodeNames = new Map(recordedNodes.map((node) => [node.ID, node.Description.Hostname]));
-/** The simulated hosts get the recorded machine's CPUs and memory, so `node inspect` can match. */
-const hostFacts = {
-  cpus: recordedNodes[0]!.Description.Resources.NanoCPUs / 1e9,
-  memoryBytes: recordedNodes[0]!.Description.Resources.MemoryBytes,
-};
-const hostNames = ["manager1", "worker1", "worker2"] as const;
-
-// ---------------------------------------------------------------- normalising
-
-/** moby's digest warning (plus the empty line the CLI prints after warnings): only a recording without a registry prints it. */
-const digestWarning = /image \S+ could not be accessed on a registry to record\nits digest\. Each node will access \S+ independently,\npossibly leading to different nodes running different\nversions of the image\.\n\n?/g;
-/** docker's `HumanDuration` followed by "ago". */
-const relativeTime = / (?:less than a second|about an? \w+|\d+ \w+) ago/gi;
-
-/** Normalises free text: the digest warning dropped, join tokens, IDs (node IDs as the node's name), relative times. */
-function normaliseText(text: string, nodeNames: ReadonlyMap<string, string>): string {
-  return text
-    .replace(digestWarning, "")
-    .replace(/SWMTKN-1-[0-9a-z]+-[0-9a-z]+/g, "<token>")
-    .replace(/\b[0-9a-z]{25}\b/g, (id) => (nodeNames.has(id) ? `<node:${nodeNames.get(id)}>` : "<id>"))
-    .replace(relativeTime, " <ago>");
-}
-
-function normaliseOutput(output: Output, nodeNames: ReadonlyMap<string, string>): Output {
-  return { stdout: normaliseText(output.stdout, nodeNames), stderr: normaliseText(output.stderr, nodeNames), exitCode: output.exitCode };
-}
-
-interface Table {
-  readonly columns: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-}
-
-/** A docker table split at its header's column starts, each cell normalised by its column. */
-function parseTable(stdout: string, nodeNames: ReadonlyMap<string, string>): Table {
-  const [header = "", ...lines] = stdout.split("\n").filter((line) => line !== "");
-  const columns: string[] = [];
-  const starts: number[] = [];
-  for (const match of header.matchAll(/\S+(?: \S+)*/g)) {
-    columns.push(match[0]);
-    starts.push(match.index);
-  }
-  const rows = lines.map((line) =>
-    starts.map((start, index) => {
-      const cell = line.slice(start, index + 1 < starts.length ? starts[index + 1] : undefined).trim();
-      const column = columns[index]!;
-      if (column === "ID") return cell === "" ? "" : cell.endsWith(" *") ? "<id> *" : "<id>";
-      if (column === "ENGINE VERSION") return "<engine>";
-      return normaliseText(cell, nodeNames);
-    }),
-  );
-  return { columns, rows };
-}
-
-/**
- * `service ps` / `node ps` rows grouped by slot (the current task, then its ` \_ ` history),
- * each group one line without IDs and slot numbers, sorted: the placement as a multiset.
- */
-function slotGroups(table: Table): string[] {
-  const groups: string[][] = [];
-  const name = table.columns.indexOf("NAME");
-  for (const row of table.rows) {
-    const signature = row
-      .map((cell, index) => (index === name ? cell.replace(/\.\d+$/, ".N") : cell))
-      .filter((_, index) => table.columns[index] !== "ID")
-      .join(" | ");
-    if (row[name]!.startsWith("\\_ ") && groups.length > 0) groups.at(-1)!.push(signature);
-    else groups.push([signature]);
-  }
-  return groups.map((group) => group.join("  //  ")).sort();
-}
-
-/** The names of the current tasks (rows that are not ` \_ ` history), in order. */
-function currentNames(table: Table): string[] {
-  const name = table.columns.indexOf("NAME");
-  return table.rows.map((row) => row[name]!).filter((cell) => !cell.startsWith("\\_ "));
-}
-
-/** How many tasks each node runs (desired and current state running). */
-function runningPerNode(table: Table): Record<string, number> {
-  const node = table.columns.indexOf("NODE");
-  const desired = table.columns.indexOf("DESIRED STATE");
-  const current = table.columns.indexOf("CURRENT STATE");
-  const counts: Record<string, number> = {};
-  for (const row of table.rows) {
-    if (row[desired] === "Running" && row[current]!.startsWith("Running")) counts[row[node]!] = (counts[row[node]!] ?? 0) + 1;
-  }
-  return counts;
-}
-
-/** The shape of a convergence wait's output (docker/cli's progress to a non-terminal). */
-interface Progress {
-  /** Up to the first repeated `overall progress` line: the service, the first round, the `i/N:  ` lines. */
-  readonly head: readonly string[];
-  /** The `overall progress` lines after the first, consecutive repeats collapsed. */
-  readonly rounds: readonly string[];
-  /** The distinct `verify:` lines in order, and how often each appeared. */
-  readonly verify: readonly string[];
-  readonly verifyCounts: readonly number[];
-  /** What follows the last `verify:` line. */
-  readonly tail: readonly string[];
-}
-
-function progressShape(stdout: string): Progress {
-  // A global service's first poll may come before the orchestrator made its tasks (timing).
-  const lines = stdout.split("\n").filter((line) => line !== "overall progress: waiting for new tasks");
-  const firstRound = lines.findIndex((line) => line.startsWith("overall progress:"));
-  const secondRound = lines.findIndex((line, index) => index > firstRound && line.startsWith("overall progress:"));
-  const head = lines.slice(0, secondRound < 0 ? firstRound + 1 : secondRound);
-  const rounds: string[] = [];
-  const verify: string[] = [];
-  const verifyCounts: number[] = [];
-  let lastVerify = head.length - 1;
-  for (const [index, line] of lines.entries()) {
-    if (index < head.length) continue;
-    if (line.startsWith("overall progress:")) {
-      if (rounds.at(-1) !== line) rounds.push(line);
-    } else if (line.startsWith("verify:")) {
-      if (verify.at(-1) === line) verifyCounts[verifyCounts.length - 1]! += 1;
-      else {
-        verify.push(line);
-        verifyCounts.push(1);
-      }
-      lastVerify = index;
-    }
-  }
-  return { head, rounds, verify, verifyCounts, tail: lines.slice(lastVerify + 1) };
-}
-
-/** The k of each `overall progress: [rolling back update: ]k out of N tasks` line. */
-function roundCounts(rounds: readonly string[]): number[] {
-  return rounds.map((line) => Number(/(\d+) out of \d+ tasks/.exec(line)?.[1] ?? Number.NaN));
-}
-
-/** `node inspect --pretty` without what is the machine's or the engine version's, and without the TLS section (see the control-plane block). */
-function normaliseNodeInspect(stdout: string, nodeNames: ReadonlyMap<string, string>): string {
-  return normaliseText(stdout, nodeNames)
-    .replace(/^(Joined at:\s+).*$/m, "$1<time>")
-    .replace(/^(Engine Version:\s+).*$/m, "$1<engine>")
-    .replace(/^( Log:\s+).*$/m, "$1<log drivers>")
-    .replace(/^TLS Info:\n[\s\S]*$/m, "");
-}
+import {
+  column,
+  compareProgress,
+  comparePlacement,
+  compareTable,
+  compareText,
+  normaliseNodeInspect,
+  normaliseNodeInspectWithTls,
+  normaliseOutput,
+  normaliseText,
+  pollLimitMs,
+  progressShape,
+  recordedNodeNames,
+  recordedNodes,
+  recordedOutput,
+  recording,
+  replay,
+  simulatedNodeNames,
+  startScenario,
+  type Output,
+  type Replayed,
+  type ReplayedScenario,
+} from "./multinode-replay.js";
 
 // ---------------------------------------------------------------- replaying
-
-interface Replayed {
-  readonly step: Step;
-  /** What the simulated docker CLI printed (command steps). */
-  readonly actual?: Output;
-  /** Simulated ms the command took. */
-  readonly simDurationMs: number;
-  /** For a polled observation: simulated ms from the previous step's start until it held (undefined: never within 90 s). */
-  readonly observedAfterMs?: number;
-  /** The same span in the recording. */
-  readonly recordedAfterMs?: number;
-}
-
-interface ReplayedScenario {
-  readonly sim: Simulation;
-  readonly steps: readonly Replayed[];
-  /** Simulated node IDs by hostname, for normalising. */
-  readonly nodeNames: ReadonlyMap<string, string>;
-}
-
-const pollIntervalMs = 250;
-const pollLimitMs = 90_000;
-
-/** The recorder's unrecorded polls, each a condition checked through the CLI as the recorder did. */
-const observations: Readonly<Record<string, (sim: Simulation) => boolean>> = {
-  "all-ready": (sim) => sim.exec("manager1", "docker node ls --format '{{.Status}}'").stdout.split("\n").filter((line) => line === "Ready").length === 3,
-  "worker1-manager": (sim) => sim.exec("worker1", "docker node ls").exitCode === 0,
-  "worker1-worker": (sim) => sim.exec("worker1", "docker node ls").exitCode !== 0,
-  "worker1-demoted": (sim) => sim.exec("manager1", "docker node inspect -f '{{.ManagerStatus}}' worker1").stdout === "<nil>\n",
-  converged: (sim) => sim.exec("manager1", "docker service ls --filter name=web --format '{{.Replicas}}'").stdout.split("\n")[0] === "6/6",
-  rescheduled: (sim) => runningTasks(sim, "web") === 6,
-  "global-drained": (sim) => runningTasks(sim, "cache") === 2,
-  "global-back": (sim) => runningTasks(sim, "cache") === 3,
-  "worker2-down": (sim) => nodeStatus(sim, "worker2") === "Down",
-  "worker2-ready": (sim) => nodeStatus(sim, "worker2") === "Ready",
-  "old-tasks-stopped": (sim) => sim.exec("worker2", "docker ps -q").stdout === "",
-};
-
-/** How long the recorder slept after an observation held. */
-const observationSlackMs: Readonly<Record<string, number>> = { "worker1-demoted": 1_000 };
-
-/** Faults the recorder injected, as simulated faults. */
-const faults: Readonly<Record<string, (sim: Simulation, host: string) => void>> = {
-  "kill-dockerd": (sim, host) => sim.faults.kill(host, "dockerd"),
-  "after-kill": () => {},
-  "restart-dockerd": (sim, host) => sim.faults.restart(host, "dockerd"),
-};
-
-function runningTasks(sim: Simulation, service: string): number {
-  const states = sim.exec("manager1", `docker service ps ${service} -f desired-state=running --format '{{.CurrentState}}'`).stdout;
-  return states.split("\n").filter((line) => line.startsWith("Running")).length;
-}
-
-function nodeStatus(sim: Simulation, hostname: string): string | undefined {
-  const lines = sim.exec("manager1", `docker node ls --filter name=${hostname} --format '{{.Hostname}} {{.Status}}'`).stdout.split("\n");
-  return lines.find((line) => line.startsWith(`${hostname} `))?.split(" ")[1];
-}
-
-function simulatedNodeNames(sim: Simulation): Map<string, string> {
-  return new Map(Object.values(sim.clusterState()?.nodes ?? {}).map((node) => [node.id, node.description.hostname]));
-}
-
-/** Replays a recording's steps on `sim`, keeping the recording's time between step starts. */
-function replay(sim: Simulation, recorded: Recording, rewrite: (command: string) => string = (command) => command): Replayed[] {
-  const results: Replayed[] = [];
-  let previousRecordedMs = 0;
-  let previousSimMs = sim.now;
-  for (const step of recorded.steps) {
-    const recordedGapMs = step.atMs - previousRecordedMs;
-    if (step.event !== undefined && step.event in observations) {
-      // Poll from where the previous step left off, as the recorder did.
-      const holds = observations[step.event]!;
-      let observedAfterMs: number | undefined;
-      while (sim.now - previousSimMs <= pollLimitMs) {
-        if (holds(sim)) {
-          sim.runFor(observationSlackMs[step.event] ?? 0);
-          observedAfterMs = sim.now - previousSimMs;
-          break;
-        }
-        sim.runFor(pollIntervalMs);
-      }
-      results.push({ step, simDurationMs: 0, observedAfterMs, recordedAfterMs: recordedGapMs });
-    } else {
-      const targetMs = previousSimMs + recordedGapMs;
-      if (sim.now < targetMs) sim.runFor(targetMs - sim.now);
-      if (step.event !== undefined) {
-        const fault = faults[step.event];
-        if (fault === undefined) throw new Error(`no replay for the recorded event ${step.event}`);
-        fault(sim, step.host);
-        results.push({ step, simDurationMs: 0 });
-      } else if (step.command !== undefined) {
-        const startMs = sim.now;
-        const actual = sim.exec(step.host, rewrite(step.command));
-        results.push({ step, actual, simDurationMs: sim.now - startMs });
-      } else {
-        results.push({ step, simDurationMs: 0 }); // API steps: recorded for reference
-      }
-    }
-    previousRecordedMs = step.atMs;
-    previousSimMs = sim.now - results.at(-1)!.simDurationMs; // the step's start (an observation: when it held)
-  }
-  return results;
-}
 
 const replays = new Map<string, ReplayedScenario>();
 
@@ -310,23 +47,8 @@ const replays = new Map<string, ReplayedScenario>();
 function replayed(scenario: string): ReplayedScenario {
   const cached = replays.get(scenario);
   if (cached !== undefined) return cached;
-  const recorded = recording(scenario);
-  let sim: Simulation;
-  let steps: Replayed[];
-  let namesAtStart = new Map<string, string>();
-  if (scenario === "cluster-formation") {
-    // Formed through the CLI, as recorded: init on manager1, the workers join with its token.
-    sim = new Simulation({ seed: `multinode-${scenario}` });
-    for (const name of hostNames) sim.addHost(name, hostFacts);
-    sim.runFor(1_000);
-    steps = replay(sim, recorded, (command) =>
-      command.replace(/SWMTKN-1-\S+/, () => (sim.engine("manager1").swarmInspect().JoinTokens as { Worker: string }).Worker),
-    );
-  } else {
-    sim = Simulation.swarm({ seed: `multinode-${scenario}`, managers: 1, workers: 2, host: hostFacts });
-    namesAtStart = simulatedNodeNames(sim);
-    steps = replay(sim, recorded);
-  }
+  const { sim, rewrite, namesAtStart } = startScenario(scenario);
+  const steps = replay(sim, recording(scenario), rewrite);
   const result = { sim, steps, nodeNames: new Map([...namesAtStart, ...simulatedNodeNames(sim)]) };
   replays.set(scenario, result);
   return result;
@@ -345,74 +67,30 @@ function replayedEvent(scenario: string, event: string): Replayed {
   return found;
 }
 
-function recordedOutput(step: Step): Output {
-  return { stdout: step.stdout ?? "", stderr: step.stderr ?? "", exitCode: step.exitCode ?? -1 };
-}
-
 // ---------------------------------------------------------------- comparisons
 
 /** Same exit code and normalised stdout and stderr. */
 function expectSameText(scenario: string, command: string, occurrence = 0): void {
   const { step, actual } = replayedStep(scenario, command, occurrence);
-  expect(normaliseOutput(actual, replayed(scenario).nodeNames), command).toEqual(normaliseOutput(recordedOutput(step), recordedNodeNames));
+  compareText(actual, step, replayed(scenario).nodeNames, command);
 }
 
 /** Same exit code, no stderr beyond the stripped warning, and the same table cell by cell (but for `ignoring` columns). */
 function expectSameTable(scenario: string, command: string, occurrence = 0, ignoring: readonly string[] = []): void {
   const { step, actual } = replayedStep(scenario, command, occurrence);
-  expect(actual.exitCode, `${command}: ${actual.stderr}`).toBe(step.exitCode);
-  expect(normaliseText(actual.stderr, new Map())).toBe(normaliseText(step.stderr ?? "", new Map()));
-  const without = (table: Table): Table => ({
-    columns: table.columns,
-    rows: table.rows.map((row) => row.map((cell, index) => (ignoring.includes(table.columns[index]!) ? "(ignored)" : cell))),
-  });
-  expect(without(parseTable(actual.stdout, replayed(scenario).nodeNames)), command).toEqual(without(parseTable(step.stdout ?? "", recordedNodeNames)));
+  compareTable(actual, step, replayed(scenario).nodeNames, command, ignoring);
 }
 
-/** One column of a table, normalised. */
-function column(stdout: string, name: string, nodeNames: ReadonlyMap<string, string>): string[] {
-  const table = parseTable(stdout, nodeNames);
-  return table.rows.map((row) => row[table.columns.indexOf(name)]!);
-}
-
-/**
- * `service ps` / `node ps`: the same columns, current task names, slot groups and tasks per node.
- * `node ps` lists whichever slots the scheduler put on the node: its slot numbers are not compared.
- */
+/** `service ps` / `node ps`: see {@link comparePlacement}. */
 function expectSamePlacement(scenario: string, command: string, occurrence = 0): void {
   const { step, actual } = replayedStep(scenario, command, occurrence);
-  expect(actual.exitCode, `${command}: ${actual.stderr}`).toBe(step.exitCode);
-  const simulated = parseTable(actual.stdout, replayed(scenario).nodeNames);
-  const real = parseTable(step.stdout ?? "", recordedNodeNames);
-  expect(simulated.columns, command).toEqual(real.columns);
-  const names = (table: Table) => currentNames(table).map((name) => (command.startsWith("docker node ps") ? name.replace(/\.\d+$/, ".N") : name)).sort();
-  expect(names(simulated), command).toEqual(names(real)); // sorted: a global task is named after its node's ID
-  expect(runningPerNode(simulated), command).toEqual(runningPerNode(real));
-  expect(slotGroups(simulated), command).toEqual(slotGroups(real));
+  comparePlacement(actual, step, replayed(scenario).nodeNames, command);
 }
 
-/**
- * A convergence wait: the same head (service, first round, one `i/N:  ` line per replica),
- * rounds that only go up and end at N of N (or exactly the recorded rounds with `exactRounds`),
- * the 5-second verification countdown at about five polls a second, the same last lines.
- */
+/** A convergence wait: see {@link compareProgress}. */
 function expectSameProgress(scenario: string, command: string, options: { readonly exactRounds?: boolean } = {}): void {
   const { step, actual } = replayedStep(scenario, command);
-  const nodeNames = replayed(scenario).nodeNames;
-  expect(actual.exitCode, `${command}: ${actual.stderr}`).toBe(step.exitCode);
-  expect(normaliseText(actual.stderr, nodeNames)).toBe(normaliseText(step.stderr ?? "", recordedNodeNames));
-  const simulated = progressShape(normaliseText(actual.stdout, nodeNames));
-  const real = progressShape(normaliseText(step.stdout ?? "", recordedNodeNames));
-  expect(simulated.head, command).toEqual(real.head);
-  expect(simulated.rounds.at(-1), command).toBe(real.rounds.at(-1));
-  if (options.exactRounds === true) expect(simulated.rounds, command).toEqual(real.rounds);
-  const counts = roundCounts(simulated.rounds);
-  expect(counts, command).toEqual([...counts].sort((left, right) => left - right));
-  expect(simulated.verify, command).toEqual(real.verify);
-  for (const [index, count] of simulated.verifyCounts.entries()) {
-    if (simulated.verify[index]!.includes("Waiting")) expect(Math.abs(count - 5), simulated.verify[index]).toBeLessThanOrEqual(1);
-  }
-  expect(simulated.tail, command).toEqual(real.tail);
+  compareProgress(actual, step, replayed(scenario).nodeNames, command, options);
 }
 
 // ---------------------------------------------------------------- the tests
@@ -643,16 +321,6 @@ describe("multi-node differential: a worker leaves (leave.json)", () => {
 // back-off, the root CA's TLS info, manager status from Raft membership, a demoted manager's role,
 // a manual rollback's status, the task manager's retry delay and container start/stop latencies,
 // and a restarted node's exited tasks.
-
-/** `node inspect --pretty` with the TLS section kept: the CA certificate and its public key differ per swarm. */
-function normaliseNodeInspectWithTls(stdout: string, nodeNames: ReadonlyMap<string, string>): string {
-  return normaliseText(stdout, nodeNames)
-    .replace(/^(Joined at:\s+).*$/m, "$1<time>")
-    .replace(/^(Engine Version:\s+).*$/m, "$1<engine>")
-    .replace(/^( Log:\s+).*$/m, "$1<log drivers>")
-    .replace(/-----BEGIN CERTIFICATE-----\n[\s\S]*?\n-----END CERTIFICATE-----/, "<certificate>")
-    .replace(/^( Issuer Public Key:\t).*$/m, "$1<public key>");
-}
 
 describe("control plane and engine, once different from Docker", () => {
   it("after swarm init, the manager's own node is Ready within a second, as in Docker", () => {
