@@ -497,7 +497,7 @@ export class SwarmManager extends RpcProcess {
     if (statuses.size > 0) {
       for (const [taskId, status] of [...statuses].sort(([left], [right]) => (left < right ? -1 : 1))) {
         const task = this.state.tasks[taskId];
-        if (task === undefined || !isAfter(status.state, task.status.state)) continue;
+        if (task === undefined || !statusMovesOn(status, task.status)) continue;
         changes.push(updateChange("tasks", { ...task, status }));
       }
     }
@@ -756,7 +756,8 @@ export class SwarmManager extends RpcProcess {
     for (const report of request.statuses) {
       if (this.pendingStatuses.size >= pendingStatusUpdatesMax) break;
       const previous = this.pendingStatuses.get(report.taskId);
-      if (previous === undefined || isAfter(report.status.state, previous.state)) this.pendingStatuses.set(report.taskId, report.status);
+      // A newer report of the same task replaces the queued one, as in swarmkit's UpdateTaskStatus, unless it goes backwards or says nothing new.
+      if (previous === undefined || statusMovesOn(report.status, previous)) this.pendingStatuses.set(report.taskId, report.status);
     }
     if (request.statuses.length > 0 || this.nodeCheckDue) this.leaderRound();
     let assignments = this.assignmentTokens.get(request.nodeId);
@@ -785,6 +786,31 @@ export class SwarmManager extends RpcProcess {
     }
     return this.managerHostnamesCache.hostnames;
   }
+}
+
+/**
+ * Whether a reported task status is kept over `current` (the stored one, or one already queued):
+ * swarmkit's dispatcher (manager/dispatcher/dispatcher.go `processUpdates`) drops a report whose
+ * state is before the stored one ("task status invalid transition") or that is identical to it
+ * (`task.Status == *taskStatus`, "task status identical, ignoring") and commits anything else, so
+ * a report in the same state with a new message, error, exit code or container counts (the
+ * running report, exit code -1, of a task whose Wait the agent cancelled for a shutdown).
+ * Identical here is swarmkit's stable equality (api/equality `TaskStatusesEqualStable`: every
+ * field but the timestamp): its agent stamps a status afresh only when it differs that way
+ * (agent/exec/controller.go `Do`), so a report that differs in nothing but a newer timestamp (a
+ * restarted agent re-reporting a container it found running) is a repeat, not a change, and
+ * costs no commit.
+ */
+export function statusMovesOn(report: TaskStatus, current: TaskStatus): boolean {
+  if (isAfter(current.state, report.state)) return false;
+  if (isAfter(report.state, current.state)) return true;
+  return (
+    report.message !== current.message ||
+    report.error !== current.error ||
+    report.containerId !== current.containerId ||
+    report.pid !== current.pid ||
+    report.exitCode !== current.exitCode
+  );
 }
 
 /** Whether removing the manager on `hostname` would lose the Raft quorum (as seen by the leader). */
