@@ -54,6 +54,42 @@ export interface EngineStream {
 /** Opens a request whose answer is read as it comes. */
 export type EngineStreamOpener = (request: HttpRequest) => EngineStream;
 
+/**
+ * A stream that forwards to `inner`, for wrappers that add to it: `seen` runs whenever its end may
+ * have been observed (`ended`, `read`), and `close` replaces closing it.
+ */
+export function forwardingStream(inner: EngineStream, hooks: { readonly seen?: () => void; readonly close: () => void }): EngineStream {
+  const seen = hooks.seen ?? (() => {});
+  return {
+    get head() {
+      return inner.head;
+    },
+    get raw() {
+      return inner.raw;
+    },
+    get streamed() {
+      return inner.streamed;
+    },
+    get answer() {
+      return inner.answer;
+    },
+    get ended() {
+      seen();
+      return inner.ended;
+    },
+    get broken() {
+      return inner.broken;
+    },
+    read: () => {
+      const frames = inner.read();
+      seen();
+      return frames;
+    },
+    next: (timeoutMs?: number) => inner.next(timeoutMs),
+    close: hooks.close,
+  };
+}
+
 /** A stream over a transport that answers whole: everything has arrived already. */
 class WholeAnswerStream implements EngineStream {
   readonly answer: HttpResponse;

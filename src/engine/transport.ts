@@ -12,7 +12,7 @@ import type { ProcessBehaviour, ProcessContext, ProcessExit } from "../sim/proce
 import type { SimulationKernel } from "../sim/simulation.js";
 import type { HttpRequest, HttpResponse, LogFrame } from "./api/http.js";
 import { isEngineStreamMessage, type EngineStreamCloseMessage } from "./api/stream.js";
-import type { EngineStream } from "./client.js";
+import { forwardingStream, type EngineStream } from "./client.js";
 import { dockerdProcessName } from "./dockerd/daemon.js";
 
 /** The client process's name. */
@@ -324,38 +324,11 @@ export function openStandaloneStream(kernel: SimulationKernel, hostName: string,
     if (stream.ended) connection.close();
   };
   closeIfEnded();
-  return {
-    get head() {
-      return stream.head;
-    },
-    get raw() {
-      return stream.raw;
-    },
-    get streamed() {
-      return stream.streamed;
-    },
-    get answer() {
-      return stream.answer;
-    },
-    get ended() {
-      closeIfEnded();
-      return stream.ended;
-    },
-    get broken() {
-      return stream.broken;
-    },
-    read: () => {
-      const frames = stream.read();
-      closeIfEnded();
-      return frames;
-    },
-    next: (timeoutMs?: number) => {
-      const news = stream.next(timeoutMs);
-      return news;
-    },
+  return forwardingStream(stream, {
+    seen: closeIfEnded,
     close: () => {
       stream.close();
       connection.close();
     },
-  };
+  });
 }

@@ -17,7 +17,7 @@
 import "../swarm/raft-driver/events.js";
 import { SimulationError } from "../sim/errors.js";
 import type { SimulationEventType } from "../sim/events.js";
-import { EngineClient, type EngineStream } from "../engine/client.js";
+import { EngineClient, forwardingStream, type EngineStream } from "../engine/client.js";
 import type { HttpRequest } from "../engine/api/http.js";
 import type { Simulation, SimulationOptions, SwarmOptions } from "../simulation.js";
 import { captureNetworkState, captureWorldState, healthyNetworkState, type NetworkState, type WorldState } from "./world-state.js";
@@ -341,32 +341,12 @@ export class TimeTravel {
    */
   private loggedStream(stream: EngineStream): EngineStream {
     const refuse = (): void => this.refuse(`an Engine API stream was closed before its end at ${this.simulation.now} ms, which a replay cannot repeat`);
-    return {
-      get head() {
-        return stream.head;
-      },
-      get raw() {
-        return stream.raw;
-      },
-      get streamed() {
-        return stream.streamed;
-      },
-      get answer() {
-        return stream.answer;
-      },
-      get ended() {
-        return stream.ended;
-      },
-      get broken() {
-        return stream.broken;
-      },
-      read: () => stream.read(),
-      next: (timeoutMs?: number) => stream.next(timeoutMs),
+    return forwardingStream(stream, {
       close: () => {
         if (!stream.ended) refuse();
         stream.close();
       },
-    };
+    });
   }
 
   private wrap(holder: MethodHolder, target: LoggedInput["target"], method: string, mode: "replay" | "refuse"): void {
