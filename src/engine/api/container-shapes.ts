@@ -4,7 +4,9 @@
  * the fields, defaults and nulls a real Docker 28 daemon sends (see the recorded fixtures).
  */
 import { formatRfc3339Nano } from "../../cli/times.js";
-import type { ContainerRecord, NetworkRecord } from "../dockerd/records.js";
+import type { ContainerRecord, NetworkRecord, SwarmEndpointRecord } from "../dockerd/records.js";
+import { hashText } from "../../sim/hash.js";
+import { macAddressOf } from "../../swarm/network/ipam.js";
 import { dockerRoot, recordKeys } from "../dockerd/records.js";
 import { containerStatus, type ContainerStatusState } from "../../cli/units.js";
 
@@ -71,6 +73,47 @@ function endpointSettings(record: ContainerRecord, networkName: string): Record<
   };
 }
 
+/**
+ * A swarm task container's endpoint on one of its swarm networks, as moby 20.10 shows it: the
+ * address the agent asked for (also as `IPAMConfig`), no gateway, the container's short id as
+ * alias while it runs.
+ */
+function swarmEndpointSettings(record: ContainerRecord, endpoint: SwarmEndpointRecord): Record<string, unknown> {
+  const running = record.state.running || record.state.restarting;
+  return {
+    IPAMConfig: { IPv4Address: endpoint.ipAddress },
+    Links: null,
+    Aliases: [record.id.slice(0, 12)],
+    MacAddress: running ? macAddressOf(endpoint.ipAddress) : "",
+    DriverOpts: null,
+    GwPriority: 0,
+    NetworkID: endpoint.networkId,
+    EndpointID: running ? endpointIdOf(record, endpoint) : "",
+    Gateway: "",
+    IPAddress: running ? endpoint.ipAddress : "",
+    IPPrefixLen: running ? endpoint.prefixLength : 0,
+    IPv6Gateway: "",
+    GlobalIPv6Address: "",
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: null,
+  };
+}
+
+/** A stable 64-hex-digit endpoint id (moby's are random). */
+function endpointIdOf(record: ContainerRecord, endpoint: SwarmEndpointRecord): string {
+  return [0, 1, 2, 3].map((lane) => hashText(`container-endpoint/${record.id}/${endpoint.networkId}/${lane}`)).join("");
+}
+
+/** `NetworkSettings.Networks`: the swarm endpoints of a task container (by name, sorted as Go writes a map), else its NetworkMode's network. */
+function networksOf(record: ContainerRecord): Record<string, unknown> {
+  if (record.swarmEndpoints !== undefined && record.swarmEndpoints.length > 0) {
+    const sorted = [...record.swarmEndpoints].sort((left, right) => (left.networkName < right.networkName ? -1 : left.networkName > right.networkName ? 1 : 0));
+    return Object.fromEntries(sorted.map((endpoint) => [endpoint.networkName, swarmEndpointSettings(record, endpoint)]));
+  }
+  const name = networkName(record);
+  return { [name]: endpointSettings(record, name) };
+}
+
 function networkName(record: ContainerRecord): string {
   const mode = record.hostConfig.NetworkMode;
   return mode === "default" ? "bridge" : mode;
@@ -94,7 +137,6 @@ export function statusState(record: ContainerRecord, startTimeMs: number): Conta
 
 /** `ContainerSummary`, one entry of `GET /containers/json`. */
 export function containerSummary(record: ContainerRecord, startTimeMs: number, nowMs: number): Record<string, unknown> {
-  const name = networkName(record);
   return {
     Id: record.id,
     Names: [record.name],
@@ -107,7 +149,7 @@ export function containerSummary(record: ContainerRecord, startTimeMs: number, n
     State: record.state.status,
     Status: containerStatus(statusState(record, startTimeMs), startTimeMs + nowMs),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode },
-    NetworkSettings: { Networks: { [name]: endpointSettings(record, name) } },
+    NetworkSettings: { Networks: networksOf(record) },
     Mounts: [],
   };
 }
@@ -122,7 +164,6 @@ export function containerInspect(
 ): Record<string, unknown> {
   const { state, hostConfig } = record;
   const directory = `${dockerRoot}/containers/${record.id}`;
-  const name = networkName(record);
   const running = state.running || state.restarting;
   const ports: Record<string, unknown> = {};
   for (const key of Object.keys(record.config.ExposedPorts ?? {}).sort()) {
@@ -177,7 +218,7 @@ export function containerInspect(
       SandboxID: running ? record.sandboxId : "",
       SandboxKey: running ? `/var/run/docker/netns/${record.sandboxId.slice(0, 12)}` : "",
       Ports: ports,
-      Networks: { [name]: endpointSettings(record, name) },
+      Networks: networksOf(record),
     },
   };
 }

@@ -9,7 +9,7 @@ import { formatLogTimestamp } from "../../cli/times.js";
 import { waitFor, type Coroutine } from "../../sim/coroutine.js";
 import type { Dockerd } from "../dockerd/daemon.js";
 import { defaultStopTimeoutSeconds } from "../dockerd/daemon.js";
-import { recordKeys, type ContainerConfig, type ContainerRecord, type HostConfigRecord, type PortBindingRecord, type RestartPolicy } from "../dockerd/records.js";
+import { recordKeys, type ContainerConfig, type ContainerRecord, type HostConfigRecord, type PortBindingRecord, type RestartPolicy, type SwarmEndpointRecord } from "../dockerd/records.js";
 import { ApiError, badRequest, conflict, notFound, type LogFrame } from "./http.js";
 import type { Route, RouteRequest, RouteResult } from "./router.js";
 import { containerInspect, containerSummary } from "./container-shapes.js";
@@ -80,6 +80,23 @@ function hostConfigOf(daemon: Dockerd, value: unknown): HostConfigRecord {
   };
 }
 
+/**
+ * The swarm endpoints a managed (swarm task) container is created with: the entries of
+ * `NetworkingConfig.EndpointsConfig` that name a network id and an IPv4 address, as swarmkit's
+ * container adapter sends them (the address the managers allocated). Others are ignored.
+ */
+function swarmEndpointsOf(value: unknown): SwarmEndpointRecord[] {
+  const endpoints: SwarmEndpointRecord[] = [];
+  for (const [networkName, settings] of Object.entries(asRecord(asRecord(value).EndpointsConfig))) {
+    const entry = asRecord(settings);
+    const address = String(asRecord(entry.IPAMConfig).IPv4Address ?? "");
+    const networkId = String(entry.NetworkID ?? "");
+    if (networkId === "" || !/^\d+\.\d+\.\d+\.\d+$/.test(address)) continue;
+    endpoints.push({ networkName, networkId, ipAddress: address, prefixLength: Number(entry.IPPrefixLen ?? 24) });
+  }
+  return endpoints;
+}
+
 function* createContainer(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const body = asRecord(request.body);
   if (typeof body.Image !== "string" || body.Image === "") throw badRequest("config cannot be empty in order to create a container");
@@ -141,6 +158,7 @@ function* createContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rou
     ...(typeof body.StopSignal === "string" ? { StopSignal: body.StopSignal } : image.config.StopSignal ? { StopSignal: image.config.StopSignal } : {}),
     ...(typeof body.StopTimeout === "number" ? { StopTimeout: body.StopTimeout } : {}),
   };
+  const swarmEndpoints = swarmEndpointsOf(body.NetworkingConfig);
   const record: ContainerRecord = {
     id,
     name: `/${name.replace(/^\//, "")}`,
@@ -156,6 +174,7 @@ function* createContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Rou
     hasBeenManuallyStopped: false,
     hasBeenStartedBefore: false,
     endpoint: null,
+    ...(swarmEndpoints.length > 0 ? { swarmEndpoints } : {}),
     sandboxId: daemon.newId(),
   };
   daemon.saveContainer(record);

@@ -16,7 +16,7 @@
  */
 import { call, RpcError, type Coroutine } from "../../sim/coroutine.js";
 import { hashText } from "../../sim/hash.js";
-import type { Dockerd } from "../dockerd/daemon.js";
+import { dockerdProcessName, type Dockerd } from "../dockerd/daemon.js";
 import { recordKeys, type ContainerRecord, type NetworkRecord } from "../dockerd/records.js";
 import { apiTime } from "./container-shapes.js";
 import { ApiError, badRequest, conflict, notFound } from "./http.js";
@@ -152,6 +152,43 @@ interface SwarmNetworking {
 /** The last cluster state each engine read, for when no manager answers. */
 const lastSwarmState = new WeakMap<Dockerd, ClusterState>();
 
+/** The nodes each engine heard leave the networks' gossip (moby's networkdb), by node id. */
+const departedPeers = new WeakMap<Dockerd, Set<string>>();
+/** The message a leaving node's engine gossips to the others. */
+export interface PeerLeftMessage {
+  readonly networkPeerLeft: string;
+}
+
+/**
+ * A node leaving the swarm (`docker swarm leave`) tells the other nodes' engines at once, as
+ * moby's networkdb does: they drop it from every network's `Peers` (the managers keep the node,
+ * Ready, until its heartbeats expire). Sent to the nodes this engine last heard of and the
+ * managers it knows.
+ */
+export function gossipLeave(daemon: Dockerd, nodeId: string, managers: readonly string[]): void {
+  const hosts = new Set<string>(managers);
+  for (const node of Object.values(lastSwarmState.get(daemon)?.nodes ?? {})) hosts.add(node.description.hostname);
+  hosts.delete(daemon.hostName);
+  for (const host of [...hosts].sort()) daemon.context.send(host, dockerdProcessName, { networkPeerLeft: nodeId } satisfies PeerLeftMessage);
+}
+
+/** Whether `message` is a {@link PeerLeftMessage}; if so this engine forgets that peer. */
+export function handlePeerLeft(daemon: Dockerd, message: unknown): boolean {
+  if (typeof message !== "object" || message === null || typeof (message as Partial<PeerLeftMessage>).networkPeerLeft !== "string") return false;
+  let departed = departedPeers.get(daemon);
+  if (departed === undefined) departedPeers.set(daemon, (departed = new Set()));
+  departed.add((message as PeerLeftMessage).networkPeerLeft);
+  return true;
+}
+
+/** A network's `Peers` as this engine shows them: the nodes on it, without those it heard leave. */
+function peersOf(daemon: Dockerd, state: ClusterState, networkId: string, nodeId: string): { Name: string; IP: string }[] {
+  const departed = departedPeers.get(daemon);
+  return networkPeers(state, networkId, nodeId)
+    .filter((peer) => departed === undefined || !departed.has(peer.node.id))
+    .map((peer) => ({ Name: peer.name, IP: peer.ip }));
+}
+
 /**
  * The swarm's state as this engine can learn it, or null outside a swarm: a manager reads its
  * manager's (the leader's, or its own store without a leader), a worker asks the managers it
@@ -285,7 +322,7 @@ function ingressView(daemon: Dockerd, record: NetworkRecord, swarm: SwarmNetwork
       return sortedObject(entries);
     },
     labels: {},
-    peers: networkPeers(state, record.id, nodeId).map((peer) => ({ Name: peer.name, IP: peer.ip })),
+    peers: peersOf(daemon, state, record.id, nodeId),
   };
 }
 
@@ -307,7 +344,7 @@ function localOverlayView(daemon: Dockerd, network: SwarmNetwork, swarm: SwarmNe
       return sortedObject(entries);
     },
     labels: network.spec.labels,
-    peers: networkPeers(state, network.id, nodeId).map((peer) => ({ Name: peer.name, IP: peer.ip })),
+    peers: peersOf(daemon, state, network.id, nodeId),
   };
 }
 

@@ -12,7 +12,7 @@ import { dockerdProcessName, engineVersion } from "../dockerd/daemon.js";
 import { ApiError, badRequest, notFound, type HttpRequest, type HttpResponse, type LogFrame } from "./http.js";
 import type { Route, RouteRequest, RouteResult } from "./router.js";
 import { parseFilters } from "./lookup.js";
-import { ensureSwarmNetworks, removeIngressNetwork } from "./networks.js";
+import { ensureSwarmNetworks, gossipLeave, removeIngressNetwork } from "./networks.js";
 import {
   clearLocalState,
   descriptionKey,
@@ -268,6 +268,7 @@ function* leave(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> 
       if (!(error instanceof RpcError)) throw error;
     }
   }
+  gossipLeave(daemon, local.nodeId, local.managers);
   daemon.stopSwarmProcesses();
   daemon.swarmLocked = false;
   clearLocalState(disk);

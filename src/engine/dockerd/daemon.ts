@@ -29,7 +29,7 @@ import {
   type VolumeRecord,
 } from "./records.js";
 import { buildOciSpec } from "./oci-spec.js";
-import { ensurePredefinedNetworks } from "../api/networks.js";
+import { ensurePredefinedNetworks, handlePeerLeft } from "../api/networks.js";
 import { SwarmManager } from "../../swarm/manager/manager.js";
 import { SwarmAgent } from "../../swarm/agent/agent.js";
 import { agentProcessName, managerProcessName, readLocalState } from "../../swarm/node/local-state.js";
@@ -264,6 +264,7 @@ export class Dockerd extends RpcProcess {
       this.startSwarmProcesses([]);
       return;
     }
+    if (handlePeerLeft(this, message)) return;
     const copied = (message as Partial<StdioCopyMessage>).stdioCopy;
     if (copied !== undefined) {
       if (copied.execId !== null) execOutput(this, copied.execId, copied.stream, copied.text);
@@ -528,7 +529,8 @@ export class Dockerd extends RpcProcess {
   /** The endpoint a container gets on its network when it first starts. */
   private allocateEndpoint(record: ContainerRecord): ContainerRecord["endpoint"] {
     const mode = record.hostConfig.NetworkMode;
-    if (mode === "host" || mode === "none") return null;
+    // A swarm task's container is on its swarm networks (see `swarmEndpoints`), not on a bridge.
+    if (mode === "host" || mode === "none" || (record.swarmEndpoints?.length ?? 0) > 0) return null;
     const networkName = mode === "default" ? "bridge" : mode;
     const network = [...this.networks.values()].find((candidate) => candidate.name === networkName || candidate.id === networkName);
     if (network === undefined || network.subnet === null) return null;

@@ -58,6 +58,19 @@ export interface EndpointRecord {
   readonly prefixLength: number;
 }
 
+/**
+ * A swarm task container's endpoint on one of the swarm's networks, as the agent asked for it in
+ * `NetworkingConfig.EndpointsConfig` (swarmkit's container adapter): the network and the address
+ * the managers allocated to the task there.
+ */
+export interface SwarmEndpointRecord {
+  readonly networkName: string;
+  readonly networkId: string;
+  /** The address without its prefix (`10.0.0.7`). */
+  readonly ipAddress: string;
+  readonly prefixLength: number;
+}
+
 /** One published port binding, HostConfig.PortBindings style. */
 export interface PortBindingRecord {
   readonly HostIp: string;
@@ -86,6 +99,8 @@ export interface ContainerRecord {
   readonly hasBeenManuallyStopped: boolean;
   readonly hasBeenStartedBefore: boolean;
   readonly endpoint: EndpointRecord | null;
+  /** A swarm task's endpoints on the swarm's networks, in the agent's order (absent: none; then it is on its NetworkMode's network). */
+  readonly swarmEndpoints?: readonly SwarmEndpointRecord[];
   readonly sandboxId: string;
 }
 

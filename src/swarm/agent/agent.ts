@@ -13,7 +13,12 @@ import { dockerdProcessName } from "../../engine/dockerd/daemon.js";
 import { isAfter, isTerminal, taskStates, type Task, type TaskState, type TaskStatus } from "../types.js";
 import { managerProcessName, readLocalState, writeLocalState } from "../node/local-state.js";
 import type { HeartbeatAnswer, HeartbeatRequest, TaskStatusReport } from "../manager/manager.js";
+import { taskNetworkIds } from "../network/allocation.js";
+import { taskAddresses } from "../network/view.js";
+import type { ClusterState } from "../types.js";
 
+/** How long the agent waits for a manager's answer about a task's network attachments, ms. */
+export const networkReadTimeoutMs = 2_000;
 /** How long a heartbeat waits for its answer, ms. */
 export const heartbeatTimeoutMs = 5_000;
 /** How long a dockerd call of the agent may take, ms (pulls and stops included). */
@@ -248,6 +253,7 @@ export class SwarmAgent extends RpcProcess {
     if (tracked.state === "ready" && tracked.task.desiredState === "running") {
       this.report(tracked, "starting", "starting");
       const container = tracked.task.spec.container;
+      const endpointsConfig = yield* this.networkAttachments(tracked.task);
       const created = yield* this.engine({
         method: "POST",
         path: "/containers/create",
@@ -262,6 +268,7 @@ export class SwarmAgent extends RpcProcess {
             Memory: tracked.task.spec.resources.limits.memoryBytes,
             NanoCpus: tracked.task.spec.resources.limits.nanoCpus,
           },
+          ...(endpointsConfig !== null ? { NetworkingConfig: { EndpointsConfig: endpointsConfig } } : {}),
         },
       });
       if (created.statusCode >= 400) {
@@ -285,6 +292,39 @@ export class SwarmAgent extends RpcProcess {
       else this.reportExit(tracked, exitCode);
     }
     yield* sleep(0);
+  }
+
+  /**
+   * The task's network attachments as swarmkit's container adapter passes them to dockerd
+   * (`NetworkingConfig.EndpointsConfig`: by network name, its id and the task's address there),
+   * or null when it has none. In swarmkit they come with the task from the dispatcher; here the
+   * agent reads the network allocation from a manager (its own node's, or those it knows in turn)
+   * and creates the container without attachments when none answers.
+   */
+  private *networkAttachments(task: Task): Coroutine<Record<string, unknown> | null> {
+    const local = readLocalState(this.context.disk);
+    if (local === null) return null;
+    const hosts = local.role === "manager" ? [this.context.host] : local.managers;
+    let state: ClusterState | undefined;
+    for (const host of hosts) {
+      try {
+        state = ((yield* call(host, managerProcessName, "read", {}, networkReadTimeoutMs)) as { state: ClusterState }).state;
+        break;
+      } catch (error) {
+        if (!(error instanceof RpcError)) throw error;
+      }
+    }
+    if (state === undefined) return null;
+    const addresses = taskAddresses(state, task.id);
+    const config: Record<string, unknown> = {};
+    for (const networkId of taskNetworkIds(state, task)) {
+      const address = addresses.get(networkId);
+      const name = networkId === state.cluster?.ingressNetworkId ? "ingress" : state.networks?.[networkId]?.spec.name;
+      if (address === undefined || name === undefined) continue;
+      const [ip, prefix] = address.split("/");
+      config[name] = { NetworkID: networkId, IPAMConfig: { IPv4Address: ip }, IPPrefixLen: Number(prefix) };
+    }
+    return Object.keys(config).length > 0 ? config : null;
   }
 
   /** A task's container found by name after a restart of this node (its id remembered), or null when there is none. */

@@ -155,7 +155,7 @@ export function serviceToApi(service: Service, context: ApiContext, options: { s
 
   const endpoint: ApiObject = { Spec: endpointSpecToApi(service.spec.endpoint) };
   if (service.endpoint.ports.length > 0) endpoint.Ports = service.endpoint.ports.map(portToApi);
-  // The network allocation's virtual IPs (the allocator step's own ingress VIP when there is none).
+  // The network allocation's virtual IPs (the service's endpoint, copied from it, when there is none).
   const allocated = serviceVirtualIps(context.state, service);
   const virtualIps = allocated.length > 0 ? allocated : service.endpoint.virtualIps;
   if (virtualIps.length > 0) {

@@ -18,8 +18,8 @@
  * Addresses are handed out serially in each pool. The allocation is kept in the cluster state and
  * advanced by the store as it applies each Raft entry ({@link allocateNetworks}), deterministically
  * on every manager, so that every reader (the control API, each node's engine) sees the same
- * addresses. (In swarmkit the leader's allocator proposes them; the allocator step here only
- * allocates published ports and its own ingress VIP, which the Engine API no longer shows.)
+ * addresses. (In swarmkit the leader's allocator proposes them; the allocator step here
+ * allocates published ports and copies the service's ingress VIP from this allocation.)
  */
 import { freeze } from "immer";
 import { isAfter, taskStates, type AddressLease, type AddressPool, type ClusterState, type NetworkAllocations, type Service, type SwarmNetwork, type Task } from "../types.js";

@@ -2,24 +2,24 @@
  * The allocator step (swarmkit's manager/allocator, reduced): a service publishing ports in
  * ingress mode gets its published ports (the ones not given are taken from the dynamic range
  * 30000-32767, per protocol; a port already taken by another service is refused) and, in
- * endpoint mode `vip`, a virtual IP on the ingress network (10.0.0.0/24; .1 is the gateway).
+ * endpoint mode `vip`, its virtual IP on the ingress network: the one the network allocation
+ * (src/swarm/network/allocation.ts) gave the service when the store applied it, so that it never
+ * collides with a node's ingress sandbox or a task's address.
  * Host-mode ports are copied as given. A task in state NEW whose service is allocated moves to
  * PENDING ("pending task scheduling"), where the scheduler picks it up. (swarmkit's port
  * allocator hands dynamic ports out in turn; here the lowest free port is taken.)
  */
+import { serviceOwner } from "../network/allocation.js";
+import { leaseCidr } from "../network/view.js";
 import { taskStates, type PortConfig, type Service } from "../types.js";
 import type { ChangeBatch } from "./batch.js";
 
-/** The allocator's address and port ranges. */
+/** The allocator's port range. */
 export const allocatorRanges = {
   /** First port handed out when none is given (swarmkit's `dynamicPortStart`). */
   dynamicPortFirst: 30_000,
   /** Last one (swarmkit's `dynamicPortEnd`). */
   dynamicPortLast: 32_767,
-  /** The ingress network's subnet prefix: virtual IPs are `10.0.0.2` to `10.0.0.254`. */
-  ingressSubnetPrefix: "10.0.0.",
-  ingressHostFirst: 2,
-  ingressHostLast: 254,
 } as const;
 
 /** The status message of an allocated task. */
@@ -67,11 +67,9 @@ export function allocateService(batch: ChangeBatch, serviceId: string, ingressNe
   const service = batch.service(serviceId);
   if (service === undefined || isServiceAllocated(service, ingressNetworkId)) return null;
   const takenPorts = new Set<string>();
-  const takenAddresses = new Set<string>();
   for (const other of batch.serviceList()) {
     if (other.id === service.id) continue;
     for (const port of other.endpoint.ports) if (port.publishMode === "ingress") takenPorts.add(portKey(port));
-    for (const virtualIp of other.endpoint.virtualIps) if (virtualIp.networkId === ingressNetworkId) takenAddresses.add(virtualIp.address.split("/")[0]!);
   }
   const previous = new Map<string, number>();
   for (const port of service.endpoint.ports) if (port.publishMode === "ingress") previous.set(`${port.name}/${port.protocol}/${port.targetPort}`, port.publishedPort);
@@ -98,13 +96,11 @@ export function allocateService(batch: ChangeBatch, serviceId: string, ingressNe
   let virtualIps = service.endpoint.virtualIps.filter((virtualIp) => virtualIp.networkId === ingressNetworkId);
   if (!needsVirtualIp(service)) virtualIps = [];
   else if (virtualIps.length === 0) {
-    let address: string | null = null;
-    for (let host = allocatorRanges.ingressHostFirst; address === null && host <= allocatorRanges.ingressHostLast; host++) {
-      const candidate = `${allocatorRanges.ingressSubnetPrefix}${host}`;
-      if (!takenAddresses.has(candidate)) address = candidate;
-    }
-    if (address === null) return { serviceId, message: "no address left on the ingress network" };
-    virtualIps = [{ networkId: ingressNetworkId, address: `${address}/24` }];
+    // The address the network allocation holds for the service on ingress (none: the pool is full).
+    const pool = batch.networkAllocations?.pools[ingressNetworkId];
+    const lease = pool?.leases[serviceOwner(service.id)];
+    if (pool === undefined || lease === undefined) return { serviceId, message: "no address left on the ingress network" };
+    virtualIps = [{ networkId: ingressNetworkId, address: leaseCidr(pool, lease) }];
   }
   batch.update("services", { ...service, endpoint: { ports, virtualIps } });
   return null;

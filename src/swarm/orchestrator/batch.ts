@@ -7,7 +7,7 @@
 import { assert, fail } from "../../sim/errors.js";
 import type { Collection, StoreChange, StoredObject } from "../store/changes.js";
 import type { StoreView } from "../store/view.js";
-import type { Cluster, Service, SwarmNode, Task } from "../types.js";
+import type { Cluster, NetworkAllocations, Service, SwarmNode, Task } from "../types.js";
 
 interface Touched {
   readonly collection: Collection;
@@ -55,6 +55,10 @@ export class ChangeBatch implements StoreView {
     const committed = this.base.cluster;
     if (committed === null) return null;
     return this.current("cluster", committed.id, committed) ?? null;
+  }
+  /** The committed allocation: the orchestrators do not write it (the store advances it). */
+  get networkAllocations(): NetworkAllocations | undefined {
+    return this.base.networkAllocations;
   }
   node(id: string): SwarmNode | undefined {
     return this.current("nodes", id, this.base.node(id));

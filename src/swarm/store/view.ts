@@ -3,7 +3,7 @@
  * the dispatcher need ({@link StoreView}), and {@link ClusterStore}: the state of one manager,
  * with its indexes, advanced by applying committed change sets.
  */
-import type { Cluster, ClusterState, Service, SwarmNode, Task } from "../types.js";
+import type { Cluster, ClusterState, NetworkAllocations, Service, SwarmNode, Task } from "../types.js";
 import { emptyClusterState } from "../types.js";
 import { applyChanges } from "./apply.js";
 import type { StoreChange, StoreEvent } from "./changes.js";
@@ -13,6 +13,8 @@ import { TaskIndex } from "./indexes.js";
 export interface StoreView {
   /** The cluster object, or null before the swarm is initialised. */
   readonly cluster: Cluster | null;
+  /** The swarm's network allocation (advanced by the store as it applies entries), if any. */
+  readonly networkAllocations: NetworkAllocations | undefined;
   /** Node `id`, if any. */
   node(id: string): SwarmNode | undefined;
   /** Every node, sorted by id. */
@@ -46,6 +48,9 @@ class IndexedView implements StoreView {
 
   get cluster(): Cluster | null {
     return this.stateValue.cluster;
+  }
+  get networkAllocations(): NetworkAllocations | undefined {
+    return this.stateValue.networkAllocations;
   }
   node(id: string): SwarmNode | undefined {
     return this.stateValue.nodes[id];

@@ -168,12 +168,12 @@ describe("restarts", () => {
 });
 
 describe("allocator", () => {
-  it("publishes ports from 30000, gives a virtual IP, refuses a port in use", () => {
+  it("publishes ports from 30000, gives the virtual IP the network allocation holds (after the three nodes' sandboxes), refuses a port in use", () => {
     const ports = (publishedPort: number) => [{ name: "", protocol: "tcp" as const, targetPort: 80, publishedPort, publishMode: "ingress" as const }];
     const harness = new Harness({ nodes, services: [makeService("service1", { ports: ports(0) }), makeService("service2", { name: "api", ports: ports(8080) })] });
     harness.settle();
-    expect(harness.store.service("service1")!.endpoint).toEqual({ ports: ports(30_000), virtualIps: [{ networkId: "ingressnetwork00000000000", address: "10.0.0.2/24" }] });
-    expect(harness.store.service("service2")!.endpoint.virtualIps[0]!.address).toBe("10.0.0.3/24");
+    expect(harness.store.service("service1")!.endpoint).toEqual({ ports: ports(30_000), virtualIps: [{ networkId: "ingressnetwork00000000000", address: "10.0.0.5/24" }] });
+    expect(harness.store.service("service2")!.endpoint.virtualIps[0]!.address).toBe("10.0.0.6/24");
     harness.commit([{ kind: "create", collection: "services", object: makeService("service3", { name: "clash", ports: ports(8080) }) }]);
     const result = harness.orchestrator.tick(harness.store, harness.nowMs);
     expect(result.allocationFailures).toEqual([{ serviceId: "service3", message: "port '8080' is already in use by another service" }]);
