@@ -1,6 +1,7 @@
 // Differential test of swarmsim against a REAL three-node Docker swarm (manager1, worker1,
 // worker2 on 10.0.0.1-3; dockerd 20.10.24 with the docker CLI 28.2.2), recorded by
-// scripts/fixtures/record-multinode.sh into test/fixtures/docker/multinode/ (see its README).
+// scripts/fixtures/record-multinode.sh (errors.json: record-multinode-errors.sh) into
+// test/fixtures/docker/multinode/ (see its README).
 //
 // Each scenario is replayed through `sim.exec` on a simulated cluster of the same shape (same
 // host names, addresses, CPUs and memory), advancing simulated time between steps as the
@@ -311,6 +312,40 @@ describe("multi-node differential: a worker leaves (leave.json)", () => {
     expectSameTable(scenario, "docker node ls", 2);
     expectSameText(scenario, "docker node ls", 3);
     expectSameText(scenario, "docker swarm leave", 1);
+  });
+});
+
+describe("multi-node differential: refused joins, failing tasks, unschedulable services (errors.json)", () => {
+  const scenario = "errors";
+  it("join-token --rotate prints Docker's message; the old worker token and a wrong manager secret are refused, the new token joins", () => {
+    expectSameText(scenario, "docker swarm join-token -q worker");
+    expectSameText(scenario, "docker swarm join-token --rotate worker");
+    expectSameText(scenario, "docker swarm leave");
+    const joins = replayed(scenario).steps.filter((replayedStep) => replayedStep.step.command?.startsWith("docker swarm join ") === true);
+    expect(joins.map(({ step }) => step.exitCode)).toEqual([1, 1, 0]);
+    for (const { step, actual } of joins) expect(normaliseOutput(actual!, new Map())).toEqual(normaliseOutput(recordedOutput(step), new Map()));
+  });
+  it("the departed node's old entry is Down at once, can be removed, and the rejoined node is Ready", () => {
+    expectSimilarWait(scenario, "old-worker2-down");
+    const removal = replayed(scenario).steps.find((replayedStep) => replayedStep.step.command?.startsWith("docker node rm ") === true)!;
+    expect(normaliseOutput(removal.actual!, new Map())).toEqual(normaliseOutput(recordedOutput(removal.step), new Map()));
+    expectSameText(scenario, "docker node ls --format '{{.Hostname}} {{.Status}} {{.Availability}}'");
+  });
+  it("a task exiting 3 with --restart-condition none fails once; --restart-max-attempts 2 leaves three failed tasks", () => {
+    // Which node a task lands on is the scheduler's free choice (no service task runs): NODE is not compared.
+    expectSameText(scenario, "docker service create -d --name fail --restart-condition none alpine sh -c 'exit 3'");
+    expectSameTable(scenario, "docker service ps fail", 0, ["NODE"]);
+    expectSameText(scenario, "docker service create -d --name flap --restart-max-attempts 2 --restart-delay 1s alpine sh -c 'exit 1'");
+    expectSameTable(scenario, "docker service ps flap", 0, ["NODE"]);
+    expectSameTable(scenario, "docker service ls");
+  });
+  it("a reservation no node meets and all nodes drained leave the task pending with Docker's explanations", () => {
+    expectSameTable(scenario, "docker service ps big");
+    expectSameText(scenario, "docker service ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' big");
+    for (const node of ["manager1", "worker1", "worker2"]) expectSameText(scenario, `docker node update --availability drain ${node}`);
+    expectSameTable(scenario, "docker service ps stuck");
+    expectSameText(scenario, "docker service ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' stuck");
+    expectSameText(scenario, "docker service rm stuck");
   });
 });
 

@@ -228,6 +228,7 @@ export const observations: Readonly<Record<string, (sim: Simulation) => boolean>
   "worker2-down": (sim) => nodeStatus(sim, "worker2") === "Down",
   "worker2-ready": (sim) => nodeStatus(sim, "worker2") === "Ready",
   "old-tasks-stopped": (sim) => sim.exec("worker2", "docker ps -q").stdout === "",
+  "old-worker2-down": (sim) => sim.exec("manager1", "docker node ls --format '{{.Hostname}} {{.Status}}'").stdout.split("\n").filter((line) => line === "worker2 Down").length === 1,
 };
 
 /** How long the recorder slept after an observation held. */
@@ -342,7 +343,38 @@ export function startScenario(scenario: string): ScenarioStart {
     return { sim, rewrite, namesAtStart: new Map() };
   }
   const sim = Simulation.swarm({ seed: `multinode-${scenario}`, managers: 1, workers: 2, host: hostFacts });
+  if (scenario === "errors") return { sim, rewrite: errorsRewrite(sim), namesAtStart: simulatedNodeNames(sim) };
   return { sim, rewrite: (command) => command, namesAtStart: simulatedNodeNames(sim) };
+}
+
+/**
+ * errors.json joins with recorded tokens and removes the departed worker2 by its recorded ID:
+ * each token gets the simulated root CA digest and, for a secret the recording printed (the
+ * worker token before and after `--rotate`, the manager token), the simulated secret it stands
+ * for (the made-up wrong secret is kept); `node rm <id>` names the simulated node Down as worker2.
+ */
+function errorsRewrite(sim: Simulation): (command: string) => string {
+  const recorded = recording("errors").steps;
+  const printed = (command: string) => recorded.find((step) => step.command === command)?.stdout ?? "";
+  const secretOf = (token: string) => token.split("-")[3] ?? "";
+  const tokens = () => sim.engine("manager1").swarmInspect().JoinTokens as { Worker: string; Manager: string };
+  const oldWorker = secretOf(tokens().Worker);
+  const secrets = new Map([
+    [secretOf(printed("docker swarm join-token -q worker").trim()), () => oldWorker],
+    [secretOf(printed("docker swarm join-token -q manager").trim()), () => secretOf(tokens().Manager)],
+    [secretOf(/SWMTKN-1-\S+/.exec(printed("docker swarm join-token --rotate worker"))?.[0] ?? ""), () => secretOf(tokens().Worker)],
+  ]);
+  return (command) => {
+    const nodeRm = /^docker node rm [0-9a-z]{25}$/.test(command);
+    if (nodeRm) {
+      const down = Object.values(sim.clusterState()?.nodes ?? {}).find((node) => node.description.hostname === "worker2" && node.status.state === "down");
+      return `docker node rm ${down?.id ?? "nosuch"}`;
+    }
+    return command.replace(/SWMTKN-1-[0-9a-z]+-([0-9a-z]+)/, (_token, secret: string) => {
+      const digest = tokens().Worker.split("-")[2]!;
+      return `SWMTKN-1-${digest}-${secrets.get(secret)?.() ?? secret}`;
+    });
+  };
 }
 
 export function recordedOutput(step: Step): Output {
