@@ -17,22 +17,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Simulation } from "swarmsim";
-
-interface Step {
-  readonly host: string;
-  readonly atMs: number;
-  readonly command?: string;
-  readonly exitCode?: number;
-  readonly stdout?: string;
-  readonly stderr?: string;
-  readonly request?: string;
-  readonly body?: unknown;
-  readonly event?: string;
-}
-
-interface Recording {
-  readonly steps: readonly Step[];
-}
+import type { Recording, Step } from "./multinode-replay.js";
 
 const recorded = JSON.parse(readFileSync(new URL("../fixtures/docker/multinode/networks.json", import.meta.url), "utf8")) as Recording;
 const hostNames = ["manager1", "worker1", "worker2"] as const;
