@@ -16,13 +16,15 @@ export interface DockerOutput {
   readonly exitCode: number;
 }
 
-/** Runs `docker -H url ...words` with the real CLI. */
-export async function realDocker(url: string, words: readonly string[]): Promise<DockerOutput> {
+/** Runs `docker -H url ...words` with the real CLI, `stdin` (default: none) on its standard input. */
+export async function realDocker(url: string, words: readonly string[], stdin = ""): Promise<DockerOutput> {
   if (dockerBinary === undefined) {
     throw new Error("the docker CLI is not installed: this test needs the real client (apt-get install docker.io, or the static docker binary in /usr/local/bin)");
   }
   try {
-    const { stdout, stderr } = await run(dockerBinary, ["-H", url, ...words], { env: { PATH: process.env.PATH ?? "", HOME: tmpdir() }, timeout: 60_000 });
+    const running = run(dockerBinary, ["-H", url, ...words], { env: { PATH: process.env.PATH ?? "", HOME: tmpdir() }, timeout: 60_000 });
+    running.child.stdin?.end(stdin);
+    const { stdout, stderr } = await running;
     return { stdout, stderr, exitCode: 0 };
   } catch (error) {
     const failed = error as { stdout: string; stderr: string; code: number };
