@@ -59,7 +59,7 @@ export const hostNames = ["manager1", "worker1", "worker2"] as const;
 // ---------------------------------------------------------------- normalising
 
 /** moby's digest warning (plus the empty line the CLI prints after warnings): only a recording without a registry prints it. */
-const digestWarning = /image \S+ could not be accessed on a registry to record\nits digest\. Each node will access \S+ independently,\npossibly leading to different nodes running different\nversions of the image\.\n\n?/g;
+export const digestWarning = /image \S+ could not be accessed on a registry to record\nits digest\. Each node will access \S+ independently,\npossibly leading to different nodes running different\nversions of the image\.\n\n?/g;
 /** docker's `HumanDuration` followed by "ago". */
 const relativeTime = / (?:less than a second|about an? \w+|\d+ \w+) ago/gi;
 

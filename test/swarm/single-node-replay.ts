@@ -53,7 +53,11 @@ export class Placeholders {
   }
 }
 
-/** The recording's host facts turned into the simulation's: its address, hostname and engine version. */
-export function asSimulated(text: string): string {
-  return text.replaceAll("127.0.0.1", "10.0.0.1").replaceAll("vm         ", "manager1   ").replaceAll("20.10.24+dfsg1", "28.2.2");
+/**
+ * The recording's host facts turned into the simulation's: its address, hostname and engine
+ * version. A simulation whose host is named `vm`, as the recording machine, keeps the hostname.
+ */
+export function asSimulated(text: string, hostname = "manager1"): string {
+  const renamed = hostname === "vm" ? text : text.replaceAll("vm         ", "manager1   ");
+  return renamed.replaceAll("127.0.0.1", "10.0.0.1").replaceAll("20.10.24+dfsg1", "28.2.2");
 }
