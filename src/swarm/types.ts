@@ -131,6 +131,8 @@ export interface TaskSpec {
     readonly env: readonly string[];
     readonly labels: Readonly<Record<string, string>>;
     readonly stopGracePeriodMs: number | null;
+    /** `--init`: run an init process as PID 1 (moby's `*bool`; absent when the spec leaves it unset). */
+    readonly init?: boolean;
   };
   readonly resources: {
     readonly limits: { readonly nanoCpus: number; readonly memoryBytes: number };

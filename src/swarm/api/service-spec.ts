@@ -110,7 +110,9 @@ function decodeBody(decoder: GoJsonDecoder, json: unknown): DecodedBody {
 
   const template = body.struct("TaskTemplate", "TaskSpec");
   const containerStruct = template.struct("ContainerSpec", "ContainerSpec");
+  const init = containerStruct.boolean("Init");
   const container: TaskSpec["container"] = {
+    ...(init === null ? {} : { init }),
     image: containerStruct.string("Image") ?? "",
     labels: containerStruct.stringMap("Labels") ?? {},
     command: containerStruct.stringList("Command"),

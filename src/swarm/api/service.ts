@@ -52,6 +52,7 @@ export function taskSpecToApi(spec: TaskSpec, options: { runtime: boolean }): Ap
   setUnlessZero(container, "Command", spec.container.command);
   setUnlessZero(container, "Args", spec.container.args);
   setUnlessZero(container, "Env", spec.container.env);
+  if (spec.container.init !== undefined) container.Init = spec.container.init;
   if (spec.container.stopGracePeriodMs !== null) container.StopGracePeriod = durationNanoseconds(spec.container.stopGracePeriodMs);
   container.Isolation = "default";
 
