@@ -139,12 +139,12 @@ async function replayThroughRealCli(scenario: string): Promise<{ readonly compar
 const pendingScenarios: Readonly<Record<string, string>> = {
   node: "`node inspect` JSON (Version.Index, times) and `--pretty` host facts (Joined at, Memory, plugins) compared verbatim by swarm.test.ts; no normaliser yet",
   "service-detached": "the recording's task failed (`ping docker.com`, no DNS) and was Ready again; the simulated one is still Pending after the recorded ms",
-  "service-global": "image pinned by digest (the recording had no registry) and `Init: false` missing from `inspect --pretty`",
+  "service-global": "image pinned by digest (the recording had no registry)",
   "service-lifecycle": "digests, Version.Index and times in inspect, log line content, and CURRENT STATE widths (service.test.ts searches for a matching time)",
   "service-options": "tasks still Assigned (0/2) after the recorded ms; digest pinned; Placement.Platforms added by swarmsim (real difference)",
   "service-pending": "scheduler error not yet on the task at the recorded time; digest pinned in --no-trunc and --pretty",
   "swarm-init": "not yet read",
-  "swarm-join-unreachable": "daemon error differs: swarmsim says `connection to swarm-manager refused: no such process`, moby a gRPC dial error (real difference)",
+  "swarm-join-unreachable": "the dial error is Docker's now, but the replay maps the recording's 127.0.0.1 to the simulated 10.0.0.1 in the command and not in the expected error text",
 };
 
 describe("the single-node swarm recordings through the real docker CLI on the simulated API", () => {

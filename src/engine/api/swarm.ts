@@ -221,6 +221,10 @@ function* join(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
     answer = (yield* call(remoteHost, managerProcessName, "write", { operation: "join", token, hostname: daemon.hostName, address, description } satisfies ControlWrite, controlTimeoutMs)) as typeof answer;
   } catch (error) {
     if (error instanceof RpcError && error.code === "DeadlineExceeded") throw new ApiError(503, "Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the \"docker info\" command to see the current swarm status of your node.");
+    // Nobody listens on the address (no manager runs there): gRPC's dial error, as moby relays it.
+    if (error instanceof RpcError && error.code === "Unavailable" && error.message.startsWith(`connection to ${managerProcessName} refused`)) {
+      throw new ApiError(503, `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing dial tcp ${remotes[0]}: connect: connection refused"`);
+    }
     return rpcToApi(error);
   }
   disk.write(descriptionKey, description);
