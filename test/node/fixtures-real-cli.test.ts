@@ -20,7 +20,7 @@ import { swarmBootMs } from "../../src/simulation.js";
 import { listen } from "../../src/node/http-server.js";
 import { asSimulated, Placeholders } from "../swarm/single-node-replay.js";
 import { digestWarning } from "../swarm/multinode-replay.js";
-import { realDocker, type DockerOutput } from "./real-docker.js";
+import { convergenceWait, realDocker, type DockerOutput } from "./real-docker.js";
 
 /** The simulated host is named as the recording machine was, so NODE columns and `@vm` match. */
 const hostname = "vm";
@@ -44,8 +44,6 @@ const scenarios = readdirSync(fixtureDirectory)
 
 /** Scenarios recorded on a node that was already a swarm's only manager. */
 const startsInSwarm = new Set(["node", "service-detached", "service-errors", "service-global", "service-lifecycle", "service-options", "service-pending", "swarm-leave"]);
-
-const convergenceWait = "waits for convergence: the real CLI polls and counts its 5 s verification on the wall clock, which the simulated API does not move";
 
 /**
  * Steps the real CLI does not replay (`scenario: command`; `<<< stdin` marks a step fed on stdin),

@@ -24,12 +24,10 @@ import {
   type Output,
   type Step,
 } from "../swarm/multinode-replay.js";
-import { realDocker } from "./real-docker.js";
+import { convergenceWait, realDocker } from "./real-docker.js";
 
 /** The scenarios test/swarm/multinode-differential.test.ts replays. */
 const scenarios = ["cluster-formation", "node-roles", "service-replicated", "drain", "service-global", "constraints", "worker-down", "leave", "errors"] as const;
-
-const convergenceWait = "waits for convergence: the real CLI polls and counts its 5 s verification on the wall clock, which the simulated API does not move";
 
 /**
  * Steps the real CLI does not replay, and why. They run through `sim.exec` on the same simulation

@@ -31,3 +31,10 @@ export async function realDocker(url: string, words: readonly string[], stdin = 
     return { stdout: failed.stdout, stderr: failed.stderr, exitCode: failed.code };
   }
 }
+
+/**
+ * Why a non-detached `service create/scale/update/rollback` is not replayed through the real CLI:
+ * it polls for convergence and counts its 5 s verification on the wall clock, while the simulated
+ * API moves its clock only for streams.
+ */
+export const convergenceWait = "waits for convergence: the real CLI polls and counts its 5 s verification on the wall clock, which the simulated API does not move";
