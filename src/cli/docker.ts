@@ -20,6 +20,8 @@ import { psCommand } from "./commands/ps.js";
 import { pullCommand } from "./commands/pull.js";
 import { createCommand, runCommand } from "./commands/run.js";
 import { attachCommand, execCommand } from "./commands/exec.js";
+import { eventsCommand } from "./commands/events.js";
+import { portCommand } from "./commands/port.js";
 import { clientFacts, infoCommand, versionCommand } from "./commands/system.js";
 import {
   nodeDemoteCommand,
@@ -112,6 +114,7 @@ const groups: ReadonlyMap<string, CommandGroup> = new Map([
       ["kill", [], killCommand],
       ["logs", [], logsCommand],
       ["ls", ["list", "ps"], psCommand],
+      ["port", [], portCommand],
       ["restart", [], restartCommand],
       ["rm", ["remove"], removeCommand],
       ["run", [], runCommand],
@@ -146,7 +149,13 @@ const groups: ReadonlyMap<string, CommandGroup> = new Map([
       ["rm", ["remove"], volumeRemoveCommand],
     ]),
   ],
-  ["system", group("system", "Manage Docker", [["info", [], atPath(infoCommand, "docker system info")]])],
+  [
+    "system",
+    group("system", "Manage Docker", [
+      ["events", [], atPath(eventsCommand, "docker system events")],
+      ["info", [], atPath(infoCommand, "docker system info")],
+    ]),
+  ],
   [
     "swarm",
     group("swarm", "Manage Swarm", [
@@ -191,12 +200,14 @@ const groups: ReadonlyMap<string, CommandGroup> = new Map([
 const topLevelCommands: ReadonlyMap<string, DockerCommand> = new Map([
   ["attach", attachCommand],
   ["create", createCommand],
+  ["events", eventsCommand],
   ["exec", execCommand],
   ["images", imagesCommand],
   ["info", infoCommand],
   ["inspect", inspectCommand],
   ["kill", killCommand],
   ["logs", logsCommand],
+  ["port", portCommand],
   ["ps", psCommand],
   ["pull", pullCommand],
   ["restart", restartCommand],

@@ -440,7 +440,8 @@ function responseSink(response: ServerResponse, request: HttpRequest): StreamSin
   return {
     whole: (answer) => writeAnswer(response, request, answer),
     head: (head) => {
-      response.writeHead(head.statusCode, { ...head.headers });
+      // dockerd's middleware sets its standard headers (Api-Version, Server, Ostype...) before a handler flushes the head.
+      response.writeHead(head.statusCode, { ...standardHeaders(engineVersion), ...head.headers });
       response.flushHeaders();
     },
     frame: (frame, raw) => {

@@ -155,7 +155,16 @@ export interface TaskSpec {
    * as before.
    */
   readonly networks?: readonly NetworkAttachmentConfig[];
+  /**
+   * What the API client left out of the task template (moby's `RestartPolicy`, `DNSConfig`): swarmkit
+   * stores them as nil, so the Engine API shows them only with `insertDefaults`; the values above
+   * are then swarmkit's defaults. Absent when nothing was left out.
+   */
+  readonly omitted?: readonly TaskSpecOmission[];
 }
+
+/** A task template field an API client may leave out (see `TaskSpec.omitted`). */
+export type TaskSpecOmission = "restartPolicy" | "dnsConfig";
 
 /** One network a service's tasks are attached to (swarmkit's `NetworkAttachmentConfig`). */
 export interface NetworkAttachmentConfig {
@@ -173,6 +182,12 @@ export interface ServiceSpec {
   readonly update: UpdateConfigSpec;
   readonly rollback: UpdateConfigSpec;
   readonly endpoint: { readonly mode: "vip" | "dnsrr"; readonly ports: readonly PortConfig[] };
+  /**
+   * The update and rollback configurations the API client left out: swarmkit stores them as nil,
+   * so the Engine API shows them only with `insertDefaults`; `update` and `rollback` are then
+   * swarmkit's defaults. Absent when nothing was left out.
+   */
+  readonly omitted?: readonly ("update" | "rollback")[];
 }
 
 /** A service. */

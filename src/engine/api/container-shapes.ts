@@ -61,7 +61,8 @@ function endpointSettings(record: ContainerRecord, networkName: string): Record<
     MacAddress: endpoint?.macAddress ?? "",
     DriverOpts: null,
     GwPriority: 0,
-    NetworkID: endpoint?.networkId ?? "",
+    // moby's cleanOperationalData clears the endpoint's addresses when the container stops, not the network it is on.
+    NetworkID: record.endpoint?.networkId ?? "",
     EndpointID: endpoint?.endpointId ?? "",
     Gateway: endpoint?.gateway ?? "",
     IPAddress: endpoint?.ipAddress ?? "",
@@ -154,6 +155,31 @@ export function containerSummary(record: ContainerRecord, startTimeMs: number, n
   };
 }
 
+/**
+ * The directory name of a layer in overlay2's store (its "cache id"). moby draws it at random
+ * when the layer is created, distinct from the layer's digest and from any container or image id;
+ * here it is a stable hash of what it stands for (`image-layer/<diff id>`, `container/<id>`).
+ */
+export function overlayCacheId(subject: string): string {
+  return [0, 1, 2, 3].map((lane) => hashText(`overlay2-cache/${subject}/${lane}`)).join("");
+}
+
+/**
+ * `GraphDriver.Data` of overlay2 for a layer stack, top first: the top layer's merged, diff
+ * and work directories, and the lower layers' diff directories joined with `:` (absent for a
+ * single layer), the keys sorted as Go writes a map.
+ */
+export function overlayGraphDriverData(cacheIdsTopFirst: readonly string[]): Record<string, string> {
+  const [top, ...lower] = cacheIdsTopFirst;
+  const directory = (cacheId: string) => `${dockerRoot}/overlay2/${cacheId}`;
+  return {
+    ...(lower.length === 0 ? {} : { LowerDir: lower.map((cacheId) => `${directory(cacheId)}/diff`).join(":") }),
+    MergedDir: `${directory(top!)}/merged`,
+    UpperDir: `${directory(top!)}/diff`,
+    WorkDir: `${directory(top!)}/work`,
+  };
+}
+
 /** `ContainerInspectResponse`, `GET /containers/{id}/json`. */
 export function containerInspect(
   record: ContainerRecord,
@@ -161,6 +187,8 @@ export function containerInspect(
   startTimeMs: number,
   /** The ids of the container's exec processes that have not exited (null when none, as Go writes a nil slice). */
   execIds: readonly string[] | null = null,
+  /** The diff ids of the container's image's layers, bottom first (its `RootFS.Layers`). */
+  imageLayerDigests: readonly string[] = [],
 ): Record<string, unknown> {
   const { state, hostConfig } = record;
   const directory = `${dockerRoot}/containers/${record.id}`;
@@ -204,19 +232,16 @@ export function containerInspect(
     ExecIDs: execIds === null || execIds.length === 0 ? null : [...execIds],
     HostConfig: hostConfigShape(record),
     GraphDriver: {
-      Data: {
-        LowerDir: `${dockerRoot}/overlay2/${record.id}-init/diff`,
-        MergedDir: `${dockerRoot}/overlay2/${record.id}/merged`,
-        UpperDir: `${dockerRoot}/overlay2/${record.id}/diff`,
-        WorkDir: `${dockerRoot}/overlay2/${record.id}/work`,
-      },
+      // The container's read-write layer on its `-init` layer (hostname, resolv.conf...) on the image's layers.
+      Data: overlayGraphDriverData([overlayCacheId(`container/${record.id}`), `${overlayCacheId(`container/${record.id}`)}-init`, ...[...imageLayerDigests].reverse().map((digest) => overlayCacheId(`image-layer/${digest}`))]),
       Name: "overlay2",
     },
     Mounts: [],
     Config: { ...record.config, ExposedPorts: record.config.ExposedPorts },
     NetworkSettings: {
-      SandboxID: running ? record.sandboxId : "",
-      SandboxKey: running ? `/var/run/docker/netns/${record.sandboxId.slice(0, 12)}` : "",
+      // The sandbox a container got when it first started stays named once it stops (moby's releaseNetwork keeps SandboxID).
+      SandboxID: running || record.endpoint !== null ? record.sandboxId : "",
+      SandboxKey: running || record.endpoint !== null ? `/var/run/docker/netns/${record.sandboxId.slice(0, 12)}` : "",
       Ports: ports,
       Networks: networksOf(record),
     },

@@ -222,7 +222,8 @@ function* listContainers(daemon: Dockerd, request: RouteRequest): Coroutine<Rout
 
 function* inspectContainer(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const record = daemon.findContainer(request.params.id!);
-  return { statusCode: 200, body: containerInspect(record, daemon.networks, daemon.wallTimeMs - daemon.now, activeExecIds(daemon, record.id)) };
+  const imageLayerDigests = daemon.images.get(record.imageId)?.layers.map((layer) => layer.digest) ?? [];
+  return { statusCode: 200, body: containerInspect(record, daemon.networks, daemon.wallTimeMs - daemon.now, activeExecIds(daemon, record.id), imageLayerDigests) };
 }
 
 function* startContainer(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
@@ -261,13 +262,21 @@ function* stopContainer(daemon: Dockerd, request: RouteRequest): Coroutine<Route
 const signalNumbers: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGSTOP: 19, SIGCONT: 18, SIGWINCH: 28 };
 
 function* killContainer(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
-  const record = daemon.findContainer(request.params.id!);
+  // moby's postContainersKill wraps every error of ContainerKill (which parses the signal, then finds the container) in "Cannot kill container: NAME: ".
+  const cannotKill = (error: ApiError) => new ApiError(error.statusCode, `Cannot kill container: ${request.params.id}: ${error.message}`);
   const requested = (request.query.signal ?? "SIGKILL").toUpperCase();
   const signal = /^\d+$/.test(requested)
     ? Object.keys(signalNumbers).find((name) => signalNumbers[name] === Number(requested))
     : requested.startsWith("SIG") ? requested : `SIG${requested}`;
-  if (signal === undefined || !(signal in signalNumbers)) throw badRequest(`Invalid signal: ${request.query.signal}`);
-  if (!record.state.running || record.state.restarting) throw conflict(`Cannot kill container: ${request.params.id}: Container ${record.id} is not running`);
+  if (signal === undefined || !(signal in signalNumbers)) throw cannotKill(badRequest(`Invalid signal: ${request.query.signal}`));
+  let record: ContainerRecord;
+  try {
+    record = daemon.findContainer(request.params.id!);
+  } catch (error) {
+    if (error instanceof ApiError) throw cannotKill(error);
+    throw error;
+  }
+  if (!record.state.running || record.state.restarting) throw conflict(`Cannot kill container: ${request.params.id}: container ${record.id} is not running`);
   if (signal === "SIGKILL") yield* daemon.killAndWait(record.id);
   else yield* daemon.signalContainer(record.id, signal);
   daemon.context.emit("engine.container.kill", { host: daemon.hostName, id: record.id, name: record.name.slice(1), signal });

@@ -11,6 +11,7 @@ import { registryHostName, registryProcessName, type ImageManifest, type Registr
 import { ApiError, badRequest, conflict, notFound } from "./http.js";
 import { findImage, parseFilters } from "./lookup.js";
 import type { Route, RouteRequest, RouteResult } from "./router.js";
+import { overlayCacheId, overlayGraphDriverData } from "./container-shapes.js";
 
 /** How long dockerd waits for the registry to answer one request, ms (Docker's HTTP client timeout). */
 export const registryTimeoutMs = 30_000;
@@ -169,9 +170,22 @@ function* listImages(daemon: Dockerd, request: RouteRequest): Coroutine<RouteRes
   return { statusCode: 200, body: images.map((image) => imageSummary(daemon, image)) };
 }
 
+/**
+ * A missing image as moby's ErrImageDoesNotExist names it: a reference in its familiar form with
+ * the default tag (`nosuch:latest`), an id or anything else that is not a reference as given.
+ */
+function missingImageName(name: string): string {
+  try {
+    return familiarString(withDefaultTag(parseReference(name)));
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) return name;
+    throw error;
+  }
+}
+
 function findImageOr404(daemon: Dockerd, name: string): ImageRecord {
   const image = findImage(daemon, name);
-  if (image === undefined) throw notFound(`No such image: ${name}`);
+  if (image === undefined) throw notFound(`No such image: ${missingImageName(name)}`);
   return image;
 }
 
@@ -191,7 +205,7 @@ function* inspectImage(daemon: Dockerd, request: RouteRequest): Coroutine<RouteR
       Os: image.os,
       Size: image.sizeBytes,
       GraphDriver: {
-        Data: { MergedDir: `/var/lib/docker/overlay2/${image.id.slice(7)}/merged`, UpperDir: `/var/lib/docker/overlay2/${image.id.slice(7)}/diff`, WorkDir: `/var/lib/docker/overlay2/${image.id.slice(7)}/work` },
+        Data: overlayGraphDriverData([...image.layers].reverse().map((layer) => overlayCacheId(`image-layer/${layer.digest}`))),
         Name: "overlay2",
       },
       RootFS: { Type: "layers", Layers: image.layers.map((layer) => layer.digest) },

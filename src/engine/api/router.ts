@@ -119,7 +119,8 @@ export class Router<Daemon> {
         const stream = request.streamId !== undefined && caller !== undefined ? { host: caller.host, process: caller.process, id: request.streamId } : null;
         const upgrade = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === "upgrade");
         const result = yield* route.handler(daemon, { method: request.method, path, params, query: request.query ?? {}, body: request.body, version, stream, upgrade });
-        return { statusCode: result.statusCode, headers: { ...headers, ...result.headers }, body: result.body ?? null };
+        // A HEAD request is answered as GET, without the body (Go's net/http drops it).
+        return { statusCode: result.statusCode, headers: { ...headers, ...result.headers }, body: request.method === "HEAD" ? null : (result.body ?? null) };
       } catch (error) {
         if (error instanceof ApiError) return { statusCode: error.statusCode, headers, body: { message: error.message } };
         // A call dockerd made (to containerd, say) failed: a 500 with the gRPC status, as moby's errdefs give it.

@@ -486,7 +486,9 @@ function* listServices(daemon: Dockerd, request: RouteRequest): Coroutine<RouteR
 
 function* inspectService(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {
   const state = yield* readState(daemon);
-  return { statusCode: 200, body: serviceToApi(findService(state, request.params.id!), apiContext(daemon, state)) };
+  // moby's httputils.BoolValue: anything but "", "0", "no", "false" and "none" is true.
+  const insertDefaults = !["", "0", "no", "false", "none"].includes((request.query.insertDefaults ?? "").trim().toLowerCase());
+  return { statusCode: 200, body: serviceToApi(findService(state, request.params.id!), apiContext(daemon, state), { insertDefaults }) };
 }
 
 function* updateService(daemon: Dockerd, request: RouteRequest): Coroutine<RouteResult> {

@@ -52,6 +52,8 @@ interface TrackedTask {
   /** The state this agent has reached (and reported). */
   state: TaskState;
   containerId: string | null;
+  /** The container's main process while it runs (moby's executor reports `State.Pid`; 0 once it stopped). */
+  pid: number;
   driving: boolean;
   stopping: boolean;
 }
@@ -160,7 +162,7 @@ export class SwarmAgent extends RpcProcess {
       if (tracked === undefined) {
         if (isTerminal(task.status.state)) continue;
         if (this.tasks.size >= agentTasksMax) continue;
-        tracked = { task, serviceName: serviceNames[task.serviceId] ?? "", state: task.status.state, containerId: null, driving: false, stopping: false };
+        tracked = { task, serviceName: serviceNames[task.serviceId] ?? "", state: task.status.state, containerId: null, pid: 0, driving: false, stopping: false };
         this.tasks.set(task.id, tracked);
       }
       tracked.task = task;
@@ -193,7 +195,7 @@ export class SwarmAgent extends RpcProcess {
   private report(tracked: TrackedTask, state: TaskState, message: string, error = "", exitCode: number | null = null): void {
     if (!isAfter(state, tracked.state) && state !== tracked.state) return;
     tracked.state = state;
-    const status: TaskStatus = { timestamp: this.context.now, state, message, error, containerId: tracked.containerId, pid: 0, exitCode };
+    const status: TaskStatus = { timestamp: this.context.now, state, message, error, containerId: tracked.containerId, pid: state === "running" ? tracked.pid : 0, exitCode };
     this.reports.set(tracked.task.id, status);
     this.heartbeatSoon();
   }
@@ -227,7 +229,10 @@ export class SwarmAgent extends RpcProcess {
           return;
         }
       } else {
-        if (found.State.Running) this.report(tracked, "running", "started");
+        if (found.State.Running) {
+          tracked.pid = found.State.Pid ?? 0;
+          this.report(tracked, "running", "started");
+        }
         else if (tracked.state === "starting") {
           // Created but never started: start it now.
           const started = yield* this.engine({ method: "POST", path: `/containers/${found.Id}/start` });
@@ -281,6 +286,9 @@ export class SwarmAgent extends RpcProcess {
         this.report(tracked, "failed", "starting", (started.body as { message?: string }).message ?? "start failed");
         return;
       }
+      // As moby's executor, the running status carries the container's PID, read by an inspect.
+      const inspected = yield* this.engine({ method: "GET", path: `/containers/${tracked.containerId}/json` });
+      tracked.pid = inspected.statusCode === 200 ? ((inspected.body as { State?: { Pid?: number } }).State?.Pid ?? 0) : 0;
       this.report(tracked, "running", "started");
     }
     if (tracked.state === "running" && tracked.containerId !== null) {
@@ -328,11 +336,11 @@ export class SwarmAgent extends RpcProcess {
   }
 
   /** A task's container found by name after a restart of this node (its id remembered), or null when there is none. */
-  private *findContainer(tracked: TrackedTask, name: string): Coroutine<{ Id: string; State: { Running: boolean; ExitCode: number } } | null> {
+  private *findContainer(tracked: TrackedTask, name: string): Coroutine<{ Id: string; State: { Running: boolean; ExitCode: number; Pid?: number } } | null> {
     const inspected = yield* this.engine({ method: "GET", path: `/containers/${name}/json` });
     if (inspected.statusCode === 404) return null;
     if (inspected.statusCode >= 400) throw engineUnavailable(inspected);
-    const container = inspected.body as { Id: string; State: { Running: boolean; ExitCode: number } };
+    const container = inspected.body as { Id: string; State: { Running: boolean; ExitCode: number; Pid?: number } };
     tracked.containerId = container.Id;
     return container;
   }
@@ -374,7 +382,11 @@ export class SwarmAgent extends RpcProcess {
     const stopped = yield* this.engine({ method: "POST", path: `/containers/${containerId}/stop`, query: grace === null ? {} : { t: String(Math.round(grace / 1000)) } });
     // 304: already stopped; 404: gone. Anything else failing leaves it running: tried again later.
     if (stopped.statusCode >= 400 && stopped.statusCode !== 404) throw engineUnavailable(stopped);
-    this.report(tracked, "shutdown", "shutdown");
+    // As moby's executor, the shutdown status carries the stopped container's exit code (137 when
+    // the grace period ran out and it was killed), read by an inspect.
+    const inspected = stopped.statusCode === 404 ? null : yield* this.engine({ method: "GET", path: `/containers/${containerId}/json` });
+    const exitCode = inspected?.statusCode === 200 ? ((inspected.body as { State?: { ExitCode?: number } }).State?.ExitCode ?? null) : null;
+    this.report(tracked, "shutdown", "shutdown", "", exitCode);
   }
 }
 

@@ -23,7 +23,7 @@
  */
 import { parseReference } from "../../engine/images/catalogue.js";
 import { validateConstraints } from "../scheduler/constraint.js";
-import { swarmDefaults, type PlacementPreference, type PortConfig, type RestartPolicySpec, type ServiceSpec, type TaskSpec, type UpdateConfigSpec } from "../types.js";
+import { swarmDefaults, type PlacementPreference, type PortConfig, type RestartPolicySpec, type ServiceSpec, type TaskSpec, type TaskSpecOmission, type UpdateConfigSpec } from "../types.js";
 import { durationMs, failure, goFormatFloat, goQuote, grpcFailure, type SpecResult } from "./common.js";
 import { GoJsonDecoder, type GoStruct } from "./go-json.js";
 
@@ -54,6 +54,8 @@ interface DecodedBody {
   readonly labels: Record<string, string>;
   readonly runtime: string;
   readonly hasContainerSpec: boolean;
+  /** Whether the container spec has a `DNSConfig` (the docker CLI always sends one, maybe empty). */
+  readonly hasDnsConfig: boolean;
   readonly hasPluginSpec: boolean;
   readonly container: TaskSpec["container"];
   readonly resources: TaskSpec["resources"];
@@ -120,6 +122,7 @@ function decodeBody(decoder: GoJsonDecoder, json: unknown): DecodedBody {
     env: containerStruct.stringList("Env") ?? [],
     stopGracePeriodMs: ((nanoseconds) => (nanoseconds === null ? null : durationMs(nanoseconds)))(containerStruct.integer("StopGracePeriod", "time.Duration")),
   };
+  const hasDnsConfig = containerStruct.has("DNSConfig");
   const hasPluginSpec = template.has("PluginSpec");
   const resourcesStruct = template.struct("Resources", "ResourceRequirements");
   const resources: TaskSpec["resources"] = {
@@ -188,6 +191,7 @@ function decodeBody(decoder: GoJsonDecoder, json: unknown): DecodedBody {
     labels,
     runtime,
     hasContainerSpec: containerStruct.object !== null,
+    hasDnsConfig,
     hasPluginSpec,
     container,
     resources,
@@ -348,6 +352,8 @@ export function serviceSpecFromApi(json: unknown, existing: ServiceSpec | null):
     if (existing.name !== body.name) return grpcFailure("Unimplemented", "renaming services is not supported");
   }
 
+  const taskOmissions: TaskSpecOmission[] = [...(body.restart === null ? (["restartPolicy"] as const) : []), ...(body.hasDnsConfig ? [] : (["dnsConfig"] as const))];
+  const serviceOmissions = [...(body.update === null ? (["update"] as const) : []), ...(body.rollback === null ? (["rollback"] as const) : [])];
   const spec: ServiceSpec = {
     name: body.name,
     labels: body.labels,
@@ -359,11 +365,13 @@ export function serviceSpecFromApi(json: unknown, existing: ServiceSpec | null):
       forceUpdate: body.forceUpdate,
       // Absent rather than empty, so that a spec without networks compares as it always did.
       ...(body.networks.length > 0 ? { networks: body.networks } : {}),
+      ...(taskOmissions.length > 0 ? { omitted: taskOmissions } : {}),
     },
     mode,
     update,
     rollback,
     endpoint,
+    ...(serviceOmissions.length > 0 ? { omitted: serviceOmissions } : {}),
   };
   return { ok: true, value: spec, warnings: [] };
 }

@@ -5,7 +5,7 @@
  * has the shape `docker service inspect` shows: `"Resources": {"Limits": {}, "Reservations": {}}`,
  * `"Placement": {}`, `"Isolation": "default"`, `"Runtime": "container"`.
  */
-import type { PortConfig, Service, ServiceSpec, TaskSpec, UpdateConfigSpec } from "../types.js";
+import type { PortConfig, Service, ServiceSpec, TaskSpec, TaskSpecOmission, UpdateConfigSpec } from "../types.js";
 import { serviceVirtualIps } from "../network/view.js";
 import { apiTime, durationNanoseconds, labelsToApi, metaToApi, type ApiContext, type ApiObject } from "./common.js";
 
@@ -42,11 +42,17 @@ function resourcesToApi(resources: { readonly nanoCpus: number; readonly memoryB
   return json;
 }
 
+/** swarmkit's default `StopGracePeriod` (api/defaults: `defaults.Service`), shown with `insertDefaults`. */
+const defaultStopGracePeriodMs = 10_000;
+
 /**
  * A task spec as `taskSpecFromGRPC` writes it. `Runtime` is set by the service conversion only:
- * a task's own spec has none.
+ * a task's own spec has none. With `insertDefaults` (`GET /services/{id}?insertDefaults=true`),
+ * what the client left out comes filled in as swarmkit's `defaults.InterpolateService` fills it.
  */
-export function taskSpecToApi(spec: TaskSpec, options: { runtime: boolean }): ApiObject {
+export function taskSpecToApi(spec: TaskSpec, options: { runtime: boolean; insertDefaults?: boolean }): ApiObject {
+  const insertDefaults = options.insertDefaults ?? false;
+  const shows = (field: TaskSpecOmission) => insertDefaults || !(spec.omitted ?? []).includes(field);
   const container: ApiObject = { Image: spec.container.image };
   if (Object.keys(spec.container.labels).length > 0) container.Labels = labelsToApi(spec.container.labels);
   setUnlessZero(container, "Command", spec.container.command);
@@ -54,6 +60,8 @@ export function taskSpecToApi(spec: TaskSpec, options: { runtime: boolean }): Ap
   setUnlessZero(container, "Env", spec.container.env);
   if (spec.container.init !== undefined) container.Init = spec.container.init;
   if (spec.container.stopGracePeriodMs !== null) container.StopGracePeriod = durationNanoseconds(spec.container.stopGracePeriodMs);
+  else if (insertDefaults) container.StopGracePeriod = durationNanoseconds(defaultStopGracePeriodMs);
+  if (shows("dnsConfig")) container.DNSConfig = {};
   container.Isolation = "default";
 
   const restart: ApiObject = {
@@ -85,7 +93,7 @@ export function taskSpecToApi(spec: TaskSpec, options: { runtime: boolean }): Ap
   const json: ApiObject = {
     ContainerSpec: container,
     Resources: { Limits: resourcesToApi(spec.resources.limits), Reservations: resourcesToApi(spec.resources.reservations) },
-    RestartPolicy: restart,
+    ...(shows("restartPolicy") ? { RestartPolicy: restart } : {}),
     Placement: placement,
   };
   if (spec.networks !== undefined && spec.networks.length > 0) {
@@ -111,15 +119,19 @@ export function updateConfigToApi(config: UpdateConfigSpec): ApiObject {
   return json;
 }
 
-/** A service spec as the Engine API shows it (`Spec` and `PreviousSpec` of a Service). */
-export function serviceSpecToApi(spec: ServiceSpec): ApiObject {
+/**
+ * A service spec as the Engine API shows it (`Spec` and `PreviousSpec` of a Service): as the client
+ * sent it, or with `insertDefaults` filled in as swarmkit's `defaults.InterpolateService` fills it.
+ */
+export function serviceSpecToApi(spec: ServiceSpec, options: { insertDefaults?: boolean } = {}): ApiObject {
+  const insertDefaults = options.insertDefaults ?? false;
   const json: ApiObject = {};
   setUnlessZero(json, "Name", spec.name);
   json.Labels = labelsToApi(spec.labels);
-  json.TaskTemplate = taskSpecToApi(spec.task, { runtime: true });
+  json.TaskTemplate = taskSpecToApi(spec.task, { runtime: true, insertDefaults });
   json.Mode = spec.mode.kind === "global" ? { Global: {} } : { Replicated: { Replicas: spec.mode.replicas } };
-  json.UpdateConfig = updateConfigToApi(spec.update);
-  json.RollbackConfig = updateConfigToApi(spec.rollback);
+  if (insertDefaults || !(spec.omitted ?? []).includes("update")) json.UpdateConfig = updateConfigToApi(spec.update);
+  if (insertDefaults || !(spec.omitted ?? []).includes("rollback")) json.RollbackConfig = updateConfigToApi(spec.rollback);
   json.EndpointSpec = endpointSpecToApi(spec.endpoint);
   return json;
 }
@@ -148,17 +160,24 @@ function isSentTime(epochMs: number): boolean {
 
 /**
  * The Engine API's Service for `service`; with `status`, also `ServiceStatus` (as
- * `GET /services?status=true` adds it).
+ * `GET /services?status=true` adds it); with `insertDefaults`, the specs filled in (as
+ * `GET /services/{id}?insertDefaults=true`).
+ *
+ * `Endpoint.Spec` is swarmkit's allocated copy of the spec's endpoint: a service with neither
+ * published ports nor networks is never allocated (cnmallocator's `IsServiceAllocated` holds at
+ * once), so its `Endpoint` is `{"Spec": {}}`.
  */
-export function serviceToApi(service: Service, context: ApiContext, options: { status?: boolean } = {}): Record<string, unknown> {
-  const json: ApiObject = { ...metaToApi(service, context), Spec: serviceSpecToApi(service.spec) };
-  if (service.previousSpec !== null) json.PreviousSpec = serviceSpecToApi(service.previousSpec);
+export function serviceToApi(service: Service, context: ApiContext, options: { status?: boolean; insertDefaults?: boolean } = {}): Record<string, unknown> {
+  const insertDefaults = options.insertDefaults ?? false;
+  const json: ApiObject = { ...metaToApi(service, context), Spec: serviceSpecToApi(service.spec, { insertDefaults }) };
+  if (service.previousSpec !== null) json.PreviousSpec = serviceSpecToApi(service.previousSpec, { insertDefaults });
 
-  const endpoint: ApiObject = { Spec: endpointSpecToApi(service.spec.endpoint) };
+  const allocated = service.spec.endpoint.ports.length > 0 || (service.spec.task.networks?.length ?? 0) > 0 || service.endpoint.ports.length > 0 || service.endpoint.virtualIps.length > 0;
+  const endpoint: ApiObject = { Spec: allocated ? endpointSpecToApi(service.spec.endpoint) : {} };
   if (service.endpoint.ports.length > 0) endpoint.Ports = service.endpoint.ports.map(portToApi);
   // The network allocation's virtual IPs (the service's endpoint, copied from it, when there is none).
-  const allocated = serviceVirtualIps(context.state, service);
-  const virtualIps = allocated.length > 0 ? allocated : service.endpoint.virtualIps;
+  const allocatedVirtualIps = serviceVirtualIps(context.state, service);
+  const virtualIps = allocatedVirtualIps.length > 0 ? allocatedVirtualIps : service.endpoint.virtualIps;
   if (virtualIps.length > 0) {
     endpoint.VirtualIPs = virtualIps.map((virtualIp) => {
       const entry: ApiObject = {};

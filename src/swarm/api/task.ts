@@ -2,7 +2,8 @@
  * Tasks as the Engine API shows them (`GET /tasks`, `GET /tasks/{id}`): moby's
  * `convert.TaskFromGRPC`. The spec has no `Runtime` (only services get one), `Labels` is always
  * a map, `Status.PortStatus` is always `{}`, `Status.ContainerStatus` appears once the agent has
- * a container, and `Volumes` is always `null` (Go's nil slice without omitempty).
+ * a container, `Volumes` is always `null` (Go's nil slice without omitempty), and there is no
+ * `Name` (swarmkit's `orchestrator.NewTask` leaves the task's annotations empty).
  */
 import type { Task } from "../types.js";
 import { apiTime, metaToApi, type ApiContext, type ApiObject } from "./common.js";
@@ -11,7 +12,7 @@ import { taskSpecToApi } from "./service.js";
 /** The Engine API's Task for `task`. */
 export function taskToApi(task: Task, context: ApiContext): Record<string, unknown> {
   const json: ApiObject = metaToApi(task, context);
-  if (task.name !== "") json.Name = task.name;
+  // No Name: swarmkit's orchestrator.NewTask sets no task annotations (clients name tasks service.slot).
   json.Labels = {};
   json.Spec = taskSpecToApi(task.spec, { runtime: false });
   if (task.serviceId !== "") json.ServiceID = task.serviceId;

@@ -48,7 +48,7 @@ describe("serviceToApi", () => {
       Name: "web",
       Labels: {},
       TaskTemplate: {
-        ContainerSpec: { Image: "nginx:1.27", Isolation: "default" },
+        ContainerSpec: { Image: "nginx:1.27", DNSConfig: {}, Isolation: "default" },
         Resources: { Limits: {}, Reservations: {} },
         RestartPolicy: { Condition: "any", Delay: 5_000_000_000, MaxAttempts: 0 },
         Placement: {},
@@ -60,10 +60,28 @@ describe("serviceToApi", () => {
       RollbackConfig: { Parallelism: 1, FailureAction: "pause", Monitor: 5_000_000_000, MaxFailureRatio: 0, Order: "stop-first" },
       EndpointSpec: { Mode: "vip" },
     });
-    expect(json.Endpoint).toEqual({ Spec: { Mode: "vip" } });
+    // Neither ports nor networks: swarmkit's allocator never allocates it, so its endpoint has no spec.
+    expect(json.Endpoint).toEqual({ Spec: {} });
     expect(json).not.toHaveProperty("PreviousSpec");
     expect(json).not.toHaveProperty("UpdateStatus");
     expect(json).not.toHaveProperty("ServiceStatus");
+  });
+
+  it("leaves out what the client left out, unless asked to insert swarmkit's defaults", () => {
+    const base = service().spec;
+    const omitting = service({ spec: { ...base, task: { ...base.task, omitted: ["restartPolicy", "dnsConfig"] }, omitted: ["update", "rollback"] } });
+    const raw = serviceToApi(omitting, context()).Spec as Record<string, Record<string, unknown>>;
+    expect(raw).not.toHaveProperty("UpdateConfig");
+    expect(raw).not.toHaveProperty("RollbackConfig");
+    expect(raw.TaskTemplate).not.toHaveProperty("RestartPolicy");
+    expect(raw.TaskTemplate!.ContainerSpec).toEqual({ Image: "nginx:1.27", Isolation: "default" });
+    const filled = serviceToApi(omitting, context(), { insertDefaults: true });
+    expectEngineApi("Service", filled);
+    const spec = filled.Spec as Record<string, Record<string, unknown>>;
+    expect(spec.TaskTemplate!.ContainerSpec).toEqual({ Image: "nginx:1.27", StopGracePeriod: 10_000_000_000, DNSConfig: {}, Isolation: "default" });
+    expect(spec.TaskTemplate!.RestartPolicy).toEqual({ Condition: "any", Delay: 5_000_000_000, MaxAttempts: 0 });
+    expect(spec.UpdateConfig).toEqual({ Parallelism: 1, FailureAction: "pause", Monitor: 5_000_000_000, MaxFailureRatio: 0, Order: "stop-first" });
+    expect(spec.RollbackConfig).toEqual(spec.UpdateConfig);
   });
 
   it("writes every modelled field, the previous spec, the endpoint and the update status", () => {
@@ -88,6 +106,7 @@ describe("serviceToApi", () => {
       Args: ["--port", "8080"],
       Env: ["MODE=prod"],
       StopGracePeriod: 30_000_000_000,
+      DNSConfig: {},
       Isolation: "default",
     });
     expect(template.RestartPolicy).toEqual({ Condition: "on-failure", Delay: 2_500_000_000, MaxAttempts: 3, Window: 60_000_000_000 });
@@ -172,7 +191,7 @@ describe("taskToApi", () => {
     expectEngineApi("Task", json);
     expect(json).not.toHaveProperty("Slot");
     expect(json).not.toHaveProperty("NodeID");
-    expect(json.Name).toBe("web.p0yd3yiv9cm4g1fd1nnq5ft3w");
+    expect(json).not.toHaveProperty("Name"); // swarmkit's NewTask sets no task annotations
     expect(json.Status).toEqual({ Timestamp: "2025-01-01T00:00:00Z", State: "pending", Message: "pending task scheduling", Err: "no suitable node", PortStatus: {} });
   });
 });
