@@ -58,15 +58,23 @@ export type RpcErrorCode =
 
 /** A failed call: thrown into the calling coroutine, or sent back by a handler that threw it. */
 export class RpcError extends Error {
-  override name = "RpcError";
-  constructor(
-    /** What kind of failure, as a gRPC status code name. */
-    readonly code: RpcErrorCode,
-    message: string,
-  ) {
+  /** What kind of failure, as a gRPC status code name. */
+  readonly code: RpcErrorCode;
+
+  /**
+   * A call's failure. It carries no stack trace: it is an answer of the simulated protocol, shown
+   * to users in Docker's words, not a fault of the simulator, and capturing the JavaScript stack
+   * of every refused or timed-out call cost a few percent of a fault-injection run.
+   */
+  constructor(code: RpcErrorCode, message: string) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
+    this.code = code;
   }
 }
+RpcError.prototype.name = "RpcError";
 
 /** Calls `method` on process `process` of host `host` and returns its result (throws {@link RpcError}). */
 export function* call<T = unknown>(
@@ -92,8 +100,16 @@ export function* waitFor<T = unknown>(key: string, timeoutMs: number): Coroutine
   return (yield { kind: "wait", key, timeoutMs }) as T | undefined;
 }
 
-/** A request handler: the params and the caller's address in, a coroutine out. */
-export type RpcHandler = (params: any, from: ProcessAddress) => Coroutine<unknown>;
+/**
+ * A handler's answer given at once, without a coroutine: for hot handlers that need not wait
+ * (a generator per request costs more than the answer itself).
+ */
+export class Answered<T = unknown> {
+  constructor(readonly value: T) {}
+}
+
+/** A request handler: the params and the caller's address in, a coroutine (or an answer at once) out. */
+export type RpcHandler = (params: any, from: ProcessAddress) => Coroutine<unknown> | Answered;
 
 /** Handlers by method name. */
 export type RpcHandlers = Readonly<Record<string, RpcHandler>>;
@@ -120,7 +136,8 @@ interface TimerMessage {
 }
 
 interface Parked {
-  readonly coroutine: Coroutine<unknown>;
+  /** The coroutine to resume, or null for a call made with {@link Coroutines.callThen} (its `finish` gets the answer). */
+  readonly coroutine: Coroutine<unknown> | null;
   readonly finish: (error: unknown, result: unknown) => void;
   /** For calls: the callee, to match the response and to fail the call if the callee dies. */
   readonly callee: ProcessAddress | null;
@@ -180,6 +197,16 @@ export class Coroutines {
   /** Runs `coroutine` until its first wait; `finish` gets its error or result when it ends. */
   start<T>(coroutine: Coroutine<T>, finish: (error: unknown, result: T | undefined) => void = rethrow): void {
     this.advance(coroutine as Coroutine<unknown>, finish as (error: unknown, result: unknown) => void, false, undefined);
+  }
+
+  /**
+   * Calls `method` on `process` of `host` without a coroutine, exactly as a coroutine's
+   * {@link call} would (same request, retransmissions, deadline and events): `finish` gets the
+   * {@link RpcError} or the result. For hot periodic calls, where a generator per call costs
+   * more than the call.
+   */
+  callThen(host: string, process: string, method: string, params: unknown, timeoutMs: number, finish: (error: unknown, result: unknown) => void): void {
+    this.advance(null, finish, false, undefined, { kind: "call", host, process, method, params, timeoutMs });
   }
 
   /** Handles a protocol message; returns false for any other message. */
@@ -278,14 +305,15 @@ export class Coroutines {
       reply(new RpcError("Unknown", `unknown method ${request.method}`), undefined);
       return;
     }
-    let coroutine: Coroutine<unknown>;
+    let handled: Coroutine<unknown> | Answered;
     try {
-      coroutine = handler(request.params, from);
+      handled = handler(request.params, from);
     } catch (error) {
       reply(error, undefined);
       return;
     }
-    this.advance(coroutine, reply, false, undefined);
+    if (handled instanceof Answered) reply(undefined, handled.value);
+    else this.advance(handled, reply, false, undefined);
   }
 
   /** Frees the ring slot about to be reused: the oldest request served is forgotten. */
@@ -311,22 +339,43 @@ export class Coroutines {
     }
   }
 
-  /** Resumes a coroutine with a value, or with an error thrown into it, and runs it to its next wait or its end. */
-  private advance(coroutine: Coroutine<unknown>, finish: (error: unknown, result: unknown) => void, throwing: boolean, input: unknown): void {
+  /**
+   * Resumes a coroutine with a value, or with an error thrown into it, and runs it to its next
+   * wait or its end. A null coroutine (a {@link callThen}) performs `first`, its one call, and
+   * then ends with the call's error or result.
+   */
+  private advance(
+    coroutine: Coroutine<unknown> | null,
+    finish: (error: unknown, result: unknown) => void,
+    throwing: boolean,
+    input: unknown,
+    first: Operation | null = null,
+  ): void {
+    let pending = first;
     for (;;) {
-      let step: IteratorResult<Operation, unknown>;
-      try {
-        step = throwing ? coroutine.throw(input) : coroutine.next(input);
-      } catch (error) {
-        if (error instanceof AssertionFailure) throw error;
-        finish(error, undefined);
+      let operation: Operation;
+      if (pending !== null) {
+        operation = pending;
+        pending = null;
+      } else if (coroutine === null) {
+        if (throwing) finish(input, undefined);
+        else finish(undefined, input);
         return;
+      } else {
+        let step: IteratorResult<Operation, unknown>;
+        try {
+          step = throwing ? coroutine.throw(input) : coroutine.next(input);
+        } catch (error) {
+          if (error instanceof AssertionFailure) throw error;
+          finish(error, undefined);
+          return;
+        }
+        if (step.done) {
+          finish(undefined, step.value);
+          return;
+        }
+        operation = step.value;
       }
-      if (step.done) {
-        finish(undefined, step.value);
-        return;
-      }
-      const operation = step.value;
       if (operation.kind === "sleep") {
         this.park(coroutine, finish, null, null, operation.durationMs, "wake");
         return;
@@ -362,7 +411,7 @@ export class Coroutines {
   }
 
   private park(
-    coroutine: Coroutine<unknown>,
+    coroutine: Coroutine<unknown> | null,
     finish: (error: unknown, result: unknown) => void,
     callee: ProcessAddress | null,
     waitKey: string | null,
@@ -430,6 +479,11 @@ export abstract class RpcProcess implements ProcessBehaviour {
   exited(_context: ProcessContext, exit: ProcessExit): void {
     this.coroutines.exited(exit);
     this.onExited(exit);
+  }
+
+  /** Calls a method without a coroutine (see {@link Coroutines.callThen}). */
+  protected callThen(host: string, process: string, method: string, params: unknown, timeoutMs: number, finish: (error: unknown, result: unknown) => void): void {
+    this.coroutines.callThen(host, process, method, params, timeoutMs, finish);
   }
 
   /** Runs a coroutine of this process (errors other than {@link RpcError} stop the run). */

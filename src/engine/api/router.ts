@@ -12,6 +12,9 @@ export const apiVersion = "1.50";
 /** The lowest API version swarmsim accepts, as Docker 28 does. */
 export const minimumApiVersion = "1.24";
 
+/** Bound `versionRefusalsMax`: API versions whose check a router remembers. */
+const versionRefusalsMax = 64;
+
 /** What a route handler gets. */
 export interface RouteRequest {
   readonly method: HttpRequest["method"];
@@ -64,6 +67,12 @@ function compile<Daemon>(route: Route<Daemon>): CompiledRoute<Daemon> {
   return { route, expression: new RegExp(`^${source}$`), names };
 }
 
+/** The first segment of a path or pattern (`containers` of `/containers/{id}/json`). */
+function firstSegment(path: string): string {
+  const end = path.indexOf("/", 1);
+  return end === -1 ? path.slice(1) : path.slice(1, end);
+}
+
 function compareVersions(left: string, right: string): number {
   const [leftMajor = 0, leftMinor = 0] = left.split(".").map(Number);
   const [rightMajor = 0, rightMinor = 0] = right.split(".").map(Number);
@@ -80,12 +89,37 @@ export function standardHeaders(serverVersion: string): Record<string, string> {
   };
 }
 
+const noRoutes: readonly never[] = [];
+
 /** A route table for one daemon type. */
 export class Router<Daemon> {
-  private readonly compiled: CompiledRoute<Daemon>[];
+  /** The routes whose pattern starts with a segment, in table order (a request tries only those). */
+  private readonly bySegment = new Map<string, CompiledRoute<Daemon>[]>();
+  /** Versions already checked against the supported range (clients send one or two): null when accepted, else the refusal. */
+  private readonly versionRefusals = new Map<string, string | null>();
 
   constructor(routes: readonly Route<Daemon>[]) {
-    this.compiled = routes.map(compile);
+    for (const route of routes) {
+      const segment = firstSegment(route.pattern);
+      if (segment.includes("{")) throw new Error(`route ${route.pattern}: its first segment must be fixed`);
+      let list = this.bySegment.get(segment);
+      if (list === undefined) this.bySegment.set(segment, (list = []));
+      list.push(compile(route));
+    }
+  }
+
+  /** Docker's refusal of an API version outside the supported range, or null. */
+  private versionRefusal(version: string): string | null {
+    let refusal = this.versionRefusals.get(version);
+    if (refusal !== undefined) return refusal;
+    refusal = null;
+    if (compareVersions(version, apiVersion) > 0) refusal = `client version ${version} is too new. Maximum supported API version is ${apiVersion}`;
+    else if (compareVersions(version, minimumApiVersion) < 0) {
+      refusal = `client version ${version} is too old. Minimum supported API version is ${minimumApiVersion}, please upgrade your client to a newer version`;
+    }
+    // Bounded by the versions a client can name; a hostile client naming thousands is not remembered past this.
+    if (this.versionRefusals.size < versionRefusalsMax) this.versionRefusals.set(version, refusal);
+    return refusal;
   }
 
   /**
@@ -97,18 +131,10 @@ export class Router<Daemon> {
     const versionMatch = /^\/v(\d+\.\d+)(\/.*)$/.exec(request.path);
     const version = versionMatch ? versionMatch[1]! : apiVersion;
     const path = versionMatch ? versionMatch[2]! : request.path;
-    if (compareVersions(version, apiVersion) > 0) {
-      return { statusCode: 400, headers, body: { message: `client version ${version} is too new. Maximum supported API version is ${apiVersion}` } };
-    }
-    if (compareVersions(version, minimumApiVersion) < 0) {
-      return {
-        statusCode: 400,
-        headers,
-        body: { message: `client version ${version} is too old. Minimum supported API version is ${minimumApiVersion}, please upgrade your client to a newer version` },
-      };
-    }
+    const refusal = this.versionRefusal(version);
+    if (refusal !== null) return { statusCode: 400, headers, body: { message: refusal } };
     let pathMatched = false;
-    for (const { route, expression, names } of this.compiled) {
+    for (const { route, expression, names } of this.bySegment.get(firstSegment(path)) ?? noRoutes) {
       const match = expression.exec(path);
       if (!match) continue;
       pathMatched = true;

@@ -11,7 +11,7 @@ import type { TimerHandle } from "../../sim/process.js";
 import type { HttpRequest, HttpResponse } from "../../engine/api/http.js";
 import { dockerdProcessName } from "../../engine/dockerd/daemon.js";
 import { isAfter, isTerminal, taskStates, type Task, type TaskState, type TaskStatus } from "../types.js";
-import { managerProcessName, readLocalState, writeLocalState } from "../node/local-state.js";
+import { managerProcessName, readLocalState, writeLocalState, type LocalSwarmState } from "../node/local-state.js";
 import type { HeartbeatAnswer, HeartbeatRequest, TaskStatusReport } from "../manager/manager.js";
 import { taskNetworkIds } from "../network/allocation.js";
 import { taskAddresses } from "../network/view.js";
@@ -104,11 +104,26 @@ export class SwarmAgent extends RpcProcess {
       this.heartbeatAgain = true;
       return;
     }
+    const local = readLocalState(this.context.disk);
+    if (local === null) return;
+    const managers = local.managers.length > 0 ? local.managers : [this.context.host];
+    const manager = managers[this.managerIndex % managers.length]!;
+    const statuses: readonly TaskStatusReport[] = this.reports.size === 0 ? noReports : [...this.reports].map(([taskId, status]) => ({ taskId, status }));
+    this.reports.clear();
+    const drivesEndedBefore = this.drivesEnded;
+    const request: HeartbeatRequest = { nodeId: local.nodeId, statuses, assignments: this.assignments };
     this.heartbeatInFlight = true;
-    this.run(this.heartbeat(), (error) => {
+    // Called without a coroutine: the heartbeat is the hottest call of a swarm (every node, every period).
+    this.callThen(manager, managerProcessName, "heartbeat", request, heartbeatTimeoutMs, (error, answer) => {
+      // Still in flight while the answer is acted on: a report it causes goes with the next heartbeat, sent right after.
+      if (error === undefined) this.heartbeatAnswered(local, answer as HeartbeatAnswer, drivesEndedBefore);
+      else {
+        this.heartbeatInFlight = false;
+        if (!(error instanceof RpcError)) throw error;
+        this.heartbeatFailed(statuses);
+        this.managerIndex++; // try another manager next time
+      }
       this.heartbeatInFlight = false;
-      if (error !== undefined && !(error instanceof RpcError)) throw error;
-      if (error !== undefined) this.managerIndex++; // try another manager next time
       if (this.heartbeatAgain) {
         this.heartbeatAgain = false;
         this.heartbeatSoon();
@@ -116,25 +131,15 @@ export class SwarmAgent extends RpcProcess {
     });
   }
 
-  private *heartbeat(): Coroutine<void> {
-    const local = readLocalState(this.context.disk);
-    if (local === null) return;
-    const managers = local.managers.length > 0 ? local.managers : [this.context.host];
-    const manager = managers[this.managerIndex % managers.length]!;
-    const statuses: readonly TaskStatusReport[] = this.reports.size === 0 ? noReports : [...this.reports].map(([taskId, status]) => ({ taskId, status }));
-    this.reports.clear();
-    let answer: HeartbeatAnswer;
-    const drivesEndedBefore = this.drivesEnded;
-    try {
-      const request: HeartbeatRequest = { nodeId: local.nodeId, statuses, assignments: this.assignments };
-      answer = (yield* call(manager, managerProcessName, "heartbeat", request, heartbeatTimeoutMs)) as HeartbeatAnswer;
-    } catch (error) {
-      // Unsent reports go out with the next heartbeat, after a random part of the back-off (swarmkit's session retry).
-      for (const report of statuses) if (!this.reports.has(report.taskId)) this.reports.set(report.taskId, report.status);
-      this.sessionBackoffMs = Math.min(sessionFailureBackoffMsMax, sessionFailureBackoffMsInitial + 2 * this.sessionBackoffMs);
-      this.armHeartbeat(this.context.random.next() * this.sessionBackoffMs);
-      throw error;
-    }
+  /** A failed heartbeat: unsent reports go out with the next one, after a random part of the back-off (swarmkit's session retry). */
+  private heartbeatFailed(statuses: readonly TaskStatusReport[]): void {
+    for (const report of statuses) if (!this.reports.has(report.taskId)) this.reports.set(report.taskId, report.status);
+    this.sessionBackoffMs = Math.min(sessionFailureBackoffMsMax, sessionFailureBackoffMsInitial + 2 * this.sessionBackoffMs);
+    this.armHeartbeat(this.context.random.next() * this.sessionBackoffMs);
+  }
+
+  /** A manager's answer: the period, the managers and this node's role, and the tasks when they changed. */
+  private heartbeatAnswered(local: LocalSwarmState, answer: HeartbeatAnswer, drivesEndedBefore: number): void {
     this.sessionBackoffMs = 0;
     this.periodMs = answer.periodMs;
     if (!sameHostnames(answer.managers, local.managers) || answer.role !== local.role) {

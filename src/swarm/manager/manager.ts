@@ -6,7 +6,7 @@
  * the leader. Without a leader every write fails with Docker's "does not have a leader" error,
  * and running containers keep running.
  */
-import { call, sleep, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
+import { Answered, call, sleep, waitFor, RpcError, RpcProcess, type Coroutine, type RpcHandlers } from "../../sim/coroutine.js";
 import type { ProcessAddress } from "../../sim/events.js";
 import type { TimerHandle } from "../../sim/process.js";
 import { RaftNode, type RaftSettings, type ReplicatedStateMachine } from "../raft-driver/raft-node.js";
@@ -213,7 +213,8 @@ export class SwarmManager extends RpcProcess {
         return { state: manager.state, index: status.appliedIndex, term: status.term };
       })(this),
       write: (request: ControlWrite) => this.write(request),
-      heartbeat: (request: HeartbeatRequest) => this.heartbeat(request),
+      // The leader answers at once (the hot path: every node, every period); a follower forwards.
+      heartbeat: (request: HeartbeatRequest) => (this.isLeader() ? new Answered(this.answerHeartbeat(request)) : this.forward<HeartbeatAnswer>("heartbeat", request)),
     };
   }
 
@@ -559,7 +560,10 @@ export class SwarmManager extends RpcProcess {
     // A leader still catching up on its store answers once it has (its first entry commits within a round trip).
     if (this.raft.status().state === "leader") {
       yield* waitFor("leading", forwardTimeoutMs);
-      if (this.isLeader()) return (yield* this.handlers()[method]!(params, { host: this.context.host, process: managerProcessName })) as T;
+      if (this.isLeader()) {
+        const handled = this.handlers()[method]!(params, { host: this.context.host, process: managerProcessName });
+        return (handled instanceof Answered ? handled.value : yield* handled) as T;
+      }
     }
     const leader = this.raft.status().leader;
     if (leader === null || leader === this.context.host) throw new RpcError("Unavailable", noLeaderMessage);
@@ -738,9 +742,8 @@ export class SwarmManager extends RpcProcess {
     return { ok: true };
   }
 
-  /** An agent's heartbeat: remembered, its statuses queued for the next proposal, its tasks returned. */
-  private *heartbeat(request: HeartbeatRequest): Coroutine<HeartbeatAnswer> {
-    if (!this.isLeader()) return yield* this.forward("heartbeat", request);
+  /** The leader's answer to an agent's heartbeat: the node remembered, its statuses queued for the next proposal, its tasks returned. */
+  private answerHeartbeat(request: HeartbeatRequest): HeartbeatAnswer {
     const node = this.state.nodes[request.nodeId];
     if (node === undefined) {
       // swarmkit's authorizeOrg: a removed node's certificate is refused.
