@@ -421,7 +421,9 @@ function compareCli(step: CliStep, actual: CliOutput, recorded: Side, simulated:
   } else if (/\{\{json [^}]*\}\} \{\{json /.test(command)) {
     // Two JSON values on a line (service-options' `inspect --format`), each named by its field.
     const fields = [...command.matchAll(/\{\{json [^}]*?(\w+)\}\}/g)].map((match) => match[1]!);
-    const values = (side: Side, text: string) => text.trim().split(/(?<=[\]}]) (?=[[{])/).map((part, index) => side.json(part, fields[index]));
+    // docker/cli's `updateEnvironment` rebuilds Env from a Go map (no sort after `--env-add`): the real CLI's order varies per run.
+    const unordered = (value: unknown, field: string | undefined) => (field === "Env" && Array.isArray(value) ? [...value].sort() : value);
+    const values = (side: Side, text: string) => text.trim().split(/(?<=[\]}]) (?=[[{])/).map((part, index) => unordered(side.json(part, fields[index]), fields[index]));
     expect(values(simulated, actual.stdout), label).toEqual(values(recorded, step.stdout));
   } else {
     expect(simulated.text(actual.stdout), label).toBe(recorded.text(step.stdout));
