@@ -23,7 +23,7 @@ export class Disk {
 
   /** Stores `value` under `key`. */
   write(key: string, value: unknown): void {
-    if (!this.entries.has(key) && this.entries.size >= this.entriesMax) {
+    if (this.entries.size >= this.entriesMax && !this.entries.has(key)) {
       boundExceeded("diskEntriesMax", this.entriesMax, `writing ${JSON.stringify(key)}`);
     }
     this.entries.set(key, value);

@@ -161,8 +161,20 @@ export function containerSummary(record: ContainerRecord, startTimeMs: number, n
  * here it is a stable hash of what it stands for (`image-layer/<diff id>`, `container/<id>`).
  */
 export function overlayCacheId(subject: string): string {
-  return [0, 1, 2, 3].map((lane) => hashText(`overlay2-cache/${subject}/${lane}`)).join("");
+  let cacheId = overlayCacheIds.get(subject);
+  if (cacheId === undefined) {
+    cacheId = [0, 1, 2, 3].map((lane) => hashText(`overlay2-cache/${subject}/${lane}`)).join("");
+    // A pure function of the subject: remembered (every inspect of a container asks again for its
+    // layers, shared by all containers of an image), forgotten wholesale at the bound.
+    if (overlayCacheIds.size >= overlayCacheIdsMax) overlayCacheIds.clear();
+    overlayCacheIds.set(subject, cacheId);
+  }
+  return cacheId;
 }
+
+/** Bound `overlayCacheIdsMax`: cache ids {@link overlayCacheId} remembers (layers and containers). */
+const overlayCacheIdsMax = 4_096;
+const overlayCacheIds = new Map<string, string>();
 
 /**
  * `GraphDriver.Data` of overlay2 for a layer stack, top first: the top layer's merged, diff
@@ -172,12 +184,13 @@ export function overlayCacheId(subject: string): string {
 export function overlayGraphDriverData(cacheIdsTopFirst: readonly string[]): Record<string, string> {
   const [top, ...lower] = cacheIdsTopFirst;
   const directory = (cacheId: string) => `${dockerRoot}/overlay2/${cacheId}`;
-  return {
-    ...(lower.length === 0 ? {} : { LowerDir: lower.map((cacheId) => `${directory(cacheId)}/diff`).join(":") }),
-    MergedDir: `${directory(top!)}/merged`,
-    UpperDir: `${directory(top!)}/diff`,
-    WorkDir: `${directory(top!)}/work`,
-  };
+  // Built key by key: a literal starting with a spread gives each object a hidden class of its own in V8.
+  const data: Record<string, string> = {};
+  if (lower.length > 0) data.LowerDir = lower.map((cacheId) => `${directory(cacheId)}/diff`).join(":");
+  data.MergedDir = `${directory(top!)}/merged`;
+  data.UpperDir = `${directory(top!)}/diff`;
+  data.WorkDir = `${directory(top!)}/work`;
+  return data;
 }
 
 /** `ContainerInspectResponse`, `GET /containers/{id}/json`. */

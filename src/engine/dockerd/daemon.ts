@@ -668,10 +668,12 @@ export class Dockerd extends RpcProcess {
    */
   containerEvent(record: ContainerRecord, action: string, extra: Readonly<Record<string, string>> = {}): void {
     this.events.record(containerEventMessage(record, action, extra), this.wallTimeMs);
-    const fields = { host: this.hostName, id: record.id, name: record.name.slice(1) };
-    if (action === "create") this.context.emit("engine.container.create", { ...fields, image: record.imageName });
-    else if (action === "start" || action === "stop" || action === "destroy") this.context.emit(`engine.container.${action}`, fields);
-    else if (action === "die") this.context.emit("engine.container.die", { ...fields, exitCode: record.state.exitCode });
+    const host = this.hostName;
+    const name = record.name.slice(1);
+    // Whole literals, not `{ ...fields, more }`: V8 gives each object made that way a hidden class of its own.
+    if (action === "create") this.context.emit("engine.container.create", { host, id: record.id, name, image: record.imageName });
+    else if (action === "start" || action === "stop" || action === "destroy") this.context.emit(`engine.container.${action}`, { host, id: record.id, name });
+    else if (action === "die") this.context.emit("engine.container.die", { host, id: record.id, name, exitCode: record.state.exitCode });
   }
 
   /**

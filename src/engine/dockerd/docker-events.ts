@@ -33,7 +33,8 @@ export class DockerEventsLog {
   /** Records an event at the simulated wall-clock time `wallTimeMs`. */
   record(event: Omit<DockerEventMessage, "time" | "timeNano">, wallTimeMs: number): void {
     if (this.events.length >= dockerEventsKeptMax) this.events.shift();
-    this.events.push({ wallTimeMs, message: { ...event, time: Math.floor(wallTimeMs / 1000), timeNano: Math.round(wallTimeMs * 1e6) } });
+    // Object.assign, not a spread followed by new keys: V8 gives each object made that way a hidden class of its own.
+    this.events.push({ wallTimeMs, message: Object.assign({}, event, { time: Math.floor(wallTimeMs / 1000), timeNano: Math.round(wallTimeMs * 1e6) }) });
   }
 
   /** The events with `sinceMs < time <= untilMs`. */
@@ -44,6 +45,6 @@ export class DockerEventsLog {
 
 /** A container event as moby writes it: the image and name attributes, the container's labels, and `extra`. */
 export function containerEventMessage(record: ContainerRecord, action: string, extra: Readonly<Record<string, string>> = {}): Omit<DockerEventMessage, "time" | "timeNano"> {
-  const attributes = { ...record.config.Labels, image: record.imageName, name: record.name.slice(1), ...extra };
+  const attributes: Record<string, string> = Object.assign({}, record.config.Labels, { image: record.imageName, name: record.name.slice(1) }, extra);
   return { status: action, id: record.id, from: record.imageName, Type: "container", Action: action, Actor: { ID: record.id, Attributes: attributes }, scope: "local" };
 }

@@ -470,6 +470,22 @@ function splitDockerDomain(name: string): [string, string] {
  * `localhost:5000/x`. Throws {@link InvalidReferenceError} with Docker's text.
  */
 export function parseReference(text: string): ImageReference {
+  let reference = parsedReferences.get(text);
+  if (reference === undefined) {
+    reference = Object.freeze(parseReferenceText(text));
+    // A pure function of the text (only valid ones are kept; an invalid one throws each time):
+    // the same few images are parsed for every container and service. Forgotten wholesale at the bound.
+    if (parsedReferences.size >= parsedReferencesMax) parsedReferences.clear();
+    parsedReferences.set(text, reference);
+  }
+  return reference;
+}
+
+/** Bound `parsedReferencesMax`: image references {@link parseReference} remembers. */
+const parsedReferencesMax = 1_024;
+const parsedReferences = new Map<string, ImageReference>();
+
+function parseReferenceText(text: string): ImageReference {
   if (anchoredIdentifierRegexp.test(text)) {
     throw new InvalidReferenceError(`invalid repository name (${text}), cannot specify 64-byte hexadecimal strings`);
   }
