@@ -638,7 +638,13 @@ export class SimulationKernel {
       cancelTimer: (handle) => this.cancelTimer(handle),
       emit: (type, fields) => this.emit(type, fields),
       spawnChild: (parent, name, behaviour, options) =>
-        this.startProcess(this.host(parent.host), name, behaviour, options.detached ? options : { ...options, parent: parent.process }),
+        this.startProcess(
+          this.host(parent.host),
+          name,
+          behaviour,
+          // Listed in full: `{ ...options, parent }` would give each spawn's options a hidden class of their own in V8.
+          options.detached ? options : { parent: parent.process, diesWithParent: options.diesWithParent, startOnBoot: options.startOnBoot, detached: options.detached },
+        ),
       requestExit: (instance, exitCode) => {
         instance.pendingExitCode = exitCode;
       },

@@ -184,6 +184,8 @@ export class SwarmManager extends RpcProcess {
   private assignmentTokenPrefix = "";
   /** The sorted manager hostnames of one version of the store's nodes (immutable: a change makes a new object). */
   private managerHostnamesCache: { readonly nodes: ClusterState["nodes"]; readonly hostnames: readonly string[] } | null = null;
+  /** The nodes of one version of the store's nodes, sorted by id (immutable: a change makes a new object). */
+  private nodesByIdCache: { readonly nodes: ClusterState["nodes"]; readonly sorted: readonly SwarmNode[] } | null = null;
 
   constructor(
     private readonly settings: RaftSettings,
@@ -509,14 +511,14 @@ export class SwarmManager extends RpcProcess {
     // A promoted node has no manager status until its Raft member has joined; from then on it
     // keeps one, with reachability from heartbeats (old managers stay Unreachable after
     // --force-new-cluster, as Docker's admin guide shows).
-    const members = new Set(this.raft.status().members);
-    for (const node of Object.values(this.state.nodes).sort((left, right) => (left.id < right.id ? -1 : 1))) {
+    const members = this.raft.members;
+    for (const node of this.nodesById()) {
       const heard = this.lastHeartbeatMs.get(node.id) ?? 0;
       const alive = now - heard <= periodMs * missedHeartbeatsMax;
       const state = !alive ? "down" : this.heardNodes.has(node.id) ? "ready" : node.status.state;
       const hostname = node.description.hostname;
       const managerStatus =
-        node.role !== "manager" || (node.managerStatus === null && !members.has(hostname))
+        node.role !== "manager" || (node.managerStatus === null && !members.includes(hostname))
           ? null
           : {
               leader: hostname === leaderHost,
@@ -558,14 +560,14 @@ export class SwarmManager extends RpcProcess {
 
   private *forward<T>(method: string, params: unknown): Coroutine<T> {
     // A leader still catching up on its store answers once it has (its first entry commits within a round trip).
-    if (this.raft.status().state === "leader") {
+    if (this.raft.role === "leader") {
       yield* waitFor("leading", forwardTimeoutMs);
       if (this.isLeader()) {
         const handled = this.handlers()[method]!(params, { host: this.context.host, process: managerProcessName });
         return (handled instanceof Answered ? handled.value : yield* handled) as T;
       }
     }
-    const leader = this.raft.status().leader;
+    const leader = this.raft.leader;
     if (leader === null || leader === this.context.host) throw new RpcError("Unavailable", noLeaderMessage);
     return (yield* call(leader, managerProcessName, method, params, forwardTimeoutMs)) as T;
   }
@@ -775,6 +777,13 @@ export class SwarmManager extends RpcProcess {
     const serviceNames: Record<string, string> = {};
     for (const task of tasks) serviceNames[task.serviceId] = this.state.services[task.serviceId]?.spec.name ?? "";
     return { periodMs, assignments, tasks, serviceNames, managers, role: node.role };
+  }
+
+  /** The store's nodes sorted by id (cached while the store's nodes stay the same object: the node check runs every tick). */
+  private nodesById(): readonly SwarmNode[] {
+    const nodes = this.state.nodes;
+    if (this.nodesByIdCache?.nodes !== nodes) this.nodesByIdCache = { nodes, sorted: Object.values(nodes).sort((left, right) => (left.id < right.id ? -1 : 1)) };
+    return this.nodesByIdCache.sorted;
   }
 
   /** The hostnames of the managers in the store, sorted (cached while the store's nodes stay the same object). */

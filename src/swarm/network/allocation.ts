@@ -330,13 +330,33 @@ function concernsNetworks(state: ClusterState, event: StoreEvent): boolean {
       return event.kind !== "update" || !sameEndpointNeeds(event.before, event.after);
     case "tasks": {
       const task = event.after ?? event.before;
-      if (hasNetworks(state, task)) return true;
-      for (const pool of Object.values(state.networkAllocations?.pools ?? {})) if (pool.leases[taskOwner(task.id)] !== undefined) return true;
-      return false;
+      return hasNetworks(state, task) || (state.networkAllocations !== undefined && taskIdsHoldingLeases(state.networkAllocations).has(task.id));
     }
     case "cluster":
       return false;
   }
+}
+
+/** The ids of the tasks holding an address, per allocation (immutable, so computed once for each; entries die with their allocation). */
+const taskIdsByAllocation = new WeakMap<NetworkAllocations, ReadonlySet<string>>();
+/** The prefix of a task's owner key (see {@link taskOwner}). */
+const taskOwnerPrefix = taskOwner("");
+
+/**
+ * The ids of the tasks holding an address in some pool of `allocations`: every task event of every
+ * entry asks, and the allocation changes far less often than that, so the answer is kept per
+ * allocation object instead of looking each task's owner key up in every pool.
+ */
+function taskIdsHoldingLeases(allocations: NetworkAllocations): ReadonlySet<string> {
+  let ids = taskIdsByAllocation.get(allocations);
+  if (ids === undefined) {
+    const found = new Set<string>();
+    for (const pool of Object.values(allocations.pools)) {
+      for (const owner of Object.keys(pool.leases)) if (owner.startsWith(taskOwnerPrefix)) found.add(owner.slice(taskOwnerPrefix.length));
+    }
+    taskIdsByAllocation.set(allocations, (ids = found));
+  }
+  return ids;
 }
 
 /** Whether a task may hold addresses (cheap: most tasks in large runs have none). */

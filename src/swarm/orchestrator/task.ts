@@ -57,13 +57,28 @@ export function isInvalidNode(node: SwarmNode | undefined): boolean {
   return node === undefined || node.status.state === "down" || node.spec.availability === "drain";
 }
 
+/**
+ * The canonical text of frozen objects (specs read from the store, which deep-freezes what it
+ * holds, so their text never changes): specs are compared on every reconciliation of a service.
+ * A WeakMap: an entry lives no longer than its object, so the cache is bounded by the live specs.
+ */
+const canonicalTextOfFrozen = new WeakMap<object, string>();
+
 /** JSON with object keys sorted: equal values give equal text whatever their key order. */
 export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object" || !Object.isFrozen(value)) return canonicalText(value);
+  let text = canonicalTextOfFrozen.get(value);
+  if (text === undefined) canonicalTextOfFrozen.set(value, (text = canonicalText(value)));
+  return text;
+}
+
+/** {@link canonicalJson}, computed (only whole values are cached, not their parts). */
+function canonicalText(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalText(item)).join(",")}]`;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();
-  return `{${keys.filter((key) => record[key] !== undefined).map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(",")}}`;
+  return `{${keys.filter((key) => record[key] !== undefined).map((key) => `${JSON.stringify(key)}:${canonicalText(record[key])}`).join(",")}}`;
 }
 
 /** Whether two task specs are equal, field by field. */

@@ -42,6 +42,14 @@ export class RaftObservers {
   readonly list: RaftObserver[] = [];
 }
 
+/** One timer kind's state in the driver. */
+interface TimerSlot {
+  /** The kernel timer armed (it may be earlier than the member's deadline; see `armTimer`), or null. */
+  handle: TimerHandle | null;
+  /** The member's latest deadline, in virtual ms (null: never armed). */
+  deadlineMs: number | null;
+}
+
 interface RaftEnvelope {
   readonly raft: RaftMessage;
 }
@@ -64,10 +72,10 @@ export function isRaftEnvelope(message: unknown): message is RaftEnvelope {
 export class RaftNode {
   private readonly member: RaftMember;
   private readonly storage: DiskRaftStorage;
-  /** The kernel timer armed per kind (it may be earlier than the member's deadline; see `armTimer`). */
-  private readonly timers: Record<RaftTimerKind, TimerHandle | null> = { election: null, heartbeat: null, "check-quorum": null };
-  /** The member's latest deadline per kind, in virtual ms (null: never armed). */
-  private readonly deadlinesMs: Record<RaftTimerKind, number | null> = { election: null, heartbeat: null, "check-quorum": null };
+  /** Per timer kind, the kernel timer and the member's deadline (one object each: see `slotOf`). */
+  private readonly electionSlot: TimerSlot = { handle: null, deadlineMs: null };
+  private readonly heartbeatSlot: TimerSlot = { handle: null, deadlineMs: null };
+  private readonly checkQuorumSlot: TimerSlot = { handle: null, deadlineMs: null };
   /** A Ready persisted and waiting for its fsync to complete. */
   private pending: Ready | null = null;
   private lastLeaderAnnounced: { term: number; leader: string | null } = { term: -1, leader: null };
@@ -140,8 +148,9 @@ export class RaftNode {
     const kind = (payload as RaftTimerPayload).raftTimer;
     if (kind === "fsync") this.completeFsync();
     else {
-      this.timers[kind] = null;
-      const deadlineMs = this.deadlinesMs[kind] ?? this.context.now;
+      const slot = this.slotOf(kind);
+      slot.handle = null;
+      const deadlineMs = slot.deadlineMs ?? this.context.now;
       // A timer armed before its deadline moved later (a follower's election timer after a heartbeat) is re-armed.
       if (deadlineMs > this.context.now) this.armTimer(kind, deadlineMs);
       else this.member.timerFired(kind, this.context.now);
@@ -183,6 +192,16 @@ export class RaftNode {
   /** The member's current term (cheaper than `status().term`, for hot paths). */
   get term(): number {
     return this.member.currentTerm;
+  }
+
+  /** The leader as far as the member knows (cheaper than `status().leader`, for hot paths). */
+  get leader(): string | null {
+    return this.member.knownLeader;
+  }
+
+  /** The member's configuration (cheaper than `status().members`, for hot paths). */
+  get members(): readonly string[] {
+    return this.member.members;
   }
 
   /** The member's status. */
@@ -242,8 +261,8 @@ export class RaftNode {
   /** Sends, applies, arms timers and advances, once the Ready is durable. */
   private act(ready: Ready): void {
     if (ready.restoreStateMachine && ready.snapshot !== null) this.observedLastIndex = ready.snapshot.index;
-    const lastEntry = ready.entries[ready.entries.length - 1];
-    if (lastEntry !== undefined) this.observedLastIndex = lastEntry.index;
+    // Guarded: reading index -1 of an empty list is a slow named-property lookup in V8 (most Readies carry no entries).
+    if (ready.entries.length > 0) this.observedLastIndex = ready.entries[ready.entries.length - 1]!.index;
     if (this.observers !== null && this.observers.list.length > 0) {
       const status = this.member.status();
       for (const observer of this.observers.list) observer(this.context.host, ready, status);
@@ -264,8 +283,9 @@ export class RaftNode {
       }
     }
     for (const request of ready.timers) {
-      this.deadlinesMs[request.kind] = request.atMs;
-      const armed = this.timers[request.kind];
+      const slot = this.slotOf(request.kind);
+      slot.deadlineMs = request.atMs;
+      const armed = slot.handle;
       // A later deadline keeps the armed timer (re-armed when it fires): no kernel work per heartbeat.
       if (armed !== null && armed.time <= request.atMs) continue;
       if (armed !== null) this.context.cancelTimer(armed);
@@ -279,8 +299,17 @@ export class RaftNode {
     this.member.advance();
   }
 
+  /**
+   * The state of timer `kind`, chosen by comparing the kind (constant strings compare by identity)
+   * rather than indexing a record with it: such lookups by a varying key are slow in V8, and every
+   * heartbeat's Ready re-arms a timer.
+   */
+  private slotOf(kind: RaftTimerKind): TimerSlot {
+    return kind === "election" ? this.electionSlot : kind === "heartbeat" ? this.heartbeatSlot : this.checkQuorumSlot;
+  }
+
   private armTimer(kind: RaftTimerKind, atMs: number): void {
-    this.timers[kind] = this.context.setTimer(Math.max(0, atMs - this.context.now), { raftTimer: kind } satisfies RaftTimerPayload);
+    this.slotOf(kind).handle = this.context.setTimer(Math.max(0, atMs - this.context.now), { raftTimer: kind } satisfies RaftTimerPayload);
   }
 
   private announce(softState: NonNullable<Ready["softState"]>): void {

@@ -83,6 +83,8 @@ export class RaftSafetyChecker {
   private readonly lastStatus = new Map<string, RaftStatus>();
   /** Committed entries by index. */
   private readonly committed = new Map<number, CommittedRecord>();
+  /** The last chain digest computed for each entry object, with the digest it followed (entries die with the logs holding them). */
+  private readonly chainByEntry = new WeakMap<LogEntry, { readonly previous: string; readonly chain: string }>();
 
   /** @param options - bounds. */
   constructor(options: RaftCheckerOptions = {}) {
@@ -159,7 +161,7 @@ export class RaftSafetyChecker {
     if (keep + entries.length > this.trackedEntriesMax) boundExceeded("trackedEntriesMax", this.trackedEntriesMax, `Raft checker mirror of ${member}'s log`);
     let chain = shadow.chains[keep - 1]!;
     for (const entry of entries) {
-      chain = hashText(`${chain}#${entryText(entry)}`);
+      chain = this.chainAfter(chain, entry);
       shadow.chains.push(chain);
       shadow.terms.push(entry.term);
       const key = `${entry.index}:${entry.term}`;
@@ -177,6 +179,20 @@ export class RaftSafetyChecker {
         });
       }
     }
+  }
+
+  /**
+   * The chain digest of `entry` following `previous`. Members of a simulated group hold the very
+   * same entry objects (messages are not copied), so the digest the first member computed is
+   * reused by the others when they chain it after the same digest: it is a function of the two
+   * (an entry is never changed once appended).
+   */
+  private chainAfter(previous: string, entry: LogEntry): string {
+    const known = this.chainByEntry.get(entry);
+    if (known !== undefined && known.previous === previous) return known.chain;
+    const chain = hashText(`${previous}#${entryText(entry)}`);
+    this.chainByEntry.set(entry, { previous, chain });
+    return chain;
   }
 
   private chainAt(shadow: ShadowLog, index: number): { readonly chain: string; readonly term: number } | null {

@@ -30,8 +30,6 @@ import type {
   VoteResponse,
 } from "./types.js";
 
-/** The timer kinds, in the order a Ready lists them. */
-const timerKinds: readonly RaftTimerKind[] = ["election", "heartbeat", "check-quorum"];
 /** One bit per timer kind, for the set of timers changed since the last Ready. */
 const timerBits: Readonly<Record<RaftTimerKind, number>> = { election: 1, heartbeat: 2, "check-quorum": 4 };
 /** The shared empty list of timer requests (never mutated). */
@@ -348,6 +346,16 @@ export class RaftMember {
   /** The current term (as `status().term`, without building the whole status). */
   get currentTerm(): number {
     return this.term;
+  }
+
+  /** The leader as far as known (as `status().leader`, without building the whole status). */
+  get knownLeader(): string | null {
+    return this.leader;
+  }
+
+  /** The configuration (as `status().members`, without building the whole status). */
+  get members(): readonly string[] {
+    return this.log.members;
   }
 
   /** What this member shows of itself. */
@@ -760,14 +768,19 @@ export class RaftMember {
     this.armTimer("election", this.randomizedElectionTimeoutMs);
   }
 
-  /** The timers re-armed since the last Ready, in a fixed order (election, heartbeat, check-quorum). */
+  /**
+   * The timers re-armed since the last Ready, in a fixed order (election, heartbeat, check-quorum).
+   * Spelled out per kind: indexing the records with a varying kind is slow in V8, and nearly every
+   * Ready re-arms a timer.
+   */
   private changedTimers(): readonly TimerRequest[] {
-    if (this.timersChangedBits === 0) return noTimers;
+    const changed = this.timersChangedBits;
+    if (changed === 0) return noTimers;
     const timers: TimerRequest[] = [];
-    for (const kind of timerKinds) {
-      const atMs = this.deadlinesMs[kind];
-      if ((this.timersChangedBits & timerBits[kind]) !== 0 && atMs !== null) timers.push({ kind, atMs });
-    }
+    const { election, heartbeat, "check-quorum": checkQuorum } = this.deadlinesMs;
+    if ((changed & timerBits.election) !== 0 && election !== null) timers.push({ kind: "election", atMs: election });
+    if ((changed & timerBits.heartbeat) !== 0 && heartbeat !== null) timers.push({ kind: "heartbeat", atMs: heartbeat });
+    if ((changed & timerBits["check-quorum"]) !== 0 && checkQuorum !== null) timers.push({ kind: "check-quorum", atMs: checkQuorum });
     return timers;
   }
 

@@ -225,6 +225,8 @@ function compareTasks(left: Task, right: Task): number {
 export function scheduleTasks(state: ClusterState, options: ScheduleOptions): SchedulingDecisions {
   const assignments: TaskAssignment[] = [];
   const unassigned: UnassignedTask[] = [];
+  // Most passes (after status reports) find nothing to place: skip building the nodes' load.
+  if (!hasSchedulableTask(state)) return { assignments, unassigned };
 
   const nodes: NodeInfo[] = [];
   const nodeById = new Map<string, NodeInfo>();
@@ -316,6 +318,14 @@ export function scheduleTasks(state: ClusterState, options: ScheduleOptions): Sc
   }
 
   return { assignments, unassigned };
+}
+
+/** Whether some task waits for the scheduler: pending and still wanted (the only tasks a pass decides about). */
+function hasSchedulableTask(state: ClusterState): boolean {
+  for (const task of Object.values(state.tasks)) {
+    if (task.status.state === "pending" && taskStates[task.desiredState] <= taskStates.complete) return true;
+  }
+  return false;
 }
 
 /** A service by id (own properties only). */

@@ -29,6 +29,11 @@ function sortedIds(ids: Set<string> | undefined): string[] {
   return ids === undefined ? [] : [...ids].sort();
 }
 
+/** Whether two versions of a task (same id) sit under the same keys of every index. */
+function sameKeys(before: Task, after: Task): boolean {
+  return before.serviceId === after.serviceId && before.nodeId === after.nodeId && before.slot === after.slot;
+}
+
 /** Task ids by service, by node and by (service, slot). */
 export class TaskIndex {
   private readonly byService = new Map<string, Set<string>>();
@@ -46,6 +51,8 @@ export class TaskIndex {
   apply(events: readonly StoreEvent[]): void {
     for (const event of events) {
       if (event.collection !== "tasks") continue;
+      // An update keeping the task's keys (a status or desired-state change: most events) leaves every set as it is.
+      if (event.before !== null && event.after !== null && sameKeys(event.before, event.after)) continue;
       if (event.before !== null) this.remove(event.before);
       if (event.after !== null) this.add(event.after);
     }
