@@ -4,22 +4,11 @@
 // curl sent it, each compared with what Docker printed or answered after the same normalisation as
 // the `sim.exec` replay (../engine/engine-replay.ts), headers included. Known differences are the
 // one table `knownDifferences` there (and docs/differences.md).
-import { parse } from "shell-quote";
 import { describe, expect, it } from "vitest";
 import { Simulation } from "swarmsim";
 import { listen } from "../../src/node/http-server.js";
 import { engineScenarios, engineSimulation, loadEngineRecording, recordingHostname, replayEngineRecording, scenarioNotReplayed, type ReplayAnswer, type ReplayDriver, type ReplayRequest } from "../engine/engine-replay.js";
-import { realDocker } from "./real-docker.js";
-
-/** A command line as the real CLI's arguments (without `docker`). */
-function words(command: string): string[] {
-  const parsed = parse(command).map((entry) => {
-    if (typeof entry !== "string") throw new Error(`not a plain command line: ${command}`);
-    return entry;
-  });
-  if (parsed[0] !== "docker") throw new Error(`not a docker command: ${command}`);
-  return parsed.slice(1);
-}
+import { dockerWords, realDocker } from "./real-docker.js";
 
 /** The frames of Docker's multiplexed stream: a stream byte, three zero bytes, a big-endian size, the payload. */
 function demultiplex(bytes: Buffer): { stream: "stdout" | "stderr"; text: string }[] {
@@ -60,7 +49,7 @@ describe("the real engine's recordings through the real docker CLI and HTTP on t
         const driver: ReplayDriver = {
           cliPath: "real-cli",
           apiPath: "http",
-          cli: (command) => realDocker(server.url, words(command)),
+          cli: (command) => realDocker(server.url, dockerWords(command)),
           api: (request) => send(base, request),
         };
         const report = await replayEngineRecording(recording, sim, driver);
@@ -99,7 +88,7 @@ describe("docker port and docker events beyond the recordings", () => {
         "docker events --since 0 --until 1795636774 --format json --filter event=start",
         "docker events --since 0 --until 1795636774 --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}'",
       ]) {
-        const expected = await realDocker(server.url, words(command));
+        const expected = await realDocker(server.url, dockerWords(command));
         expect(viaExec.exec(recordingHostname, command), command).toEqual(expected);
       }
     } finally {

@@ -10,12 +10,11 @@
 // column widths that follow them, and what docs/differences.md lists.
 //
 // The steps in `notThroughRealCli` run through `sim.exec` instead, and are not compared here.
-import { parse } from "shell-quote";
 import { describe, expect, it } from "vitest";
 import type { Simulation } from "swarmsim";
 import { listen } from "../../src/node/http-server.js";
 import { hostname, replaySingleNode, singleNodeScenarios, startSingleNode, type DriverAnswer, type ReplayResult, type Runnable } from "../swarm/single-node-replay.js";
-import { convergenceWait, realDocker } from "./real-docker.js";
+import { dockerWords, convergenceWait, realDocker } from "./real-docker.js";
 
 /**
  * Steps the real CLI does not replay (`scenario: command`), and why. They run through `sim.exec` on
@@ -28,16 +27,6 @@ const notThroughRealCli: Readonly<Record<string, string>> = {
   "service-global: docker service create --mode global --name g alpine sleep 3600": convergenceWait,
   "service-errors: docker service update dup": convergenceWait,
 };
-
-/** A command line as the real CLI's arguments (without `docker`). */
-function words(command: string): string[] {
-  const parsed = parse(command).map((entry) => {
-    if (typeof entry !== "string") throw new Error(`not a plain command line: ${command}`);
-    return entry;
-  });
-  if (parsed[0] !== "docker") throw new Error(`not a docker command: ${command}`);
-  return parsed.slice(1);
-}
 
 /** Runs one step: a command through the real CLI (or `sim.exec`, see above), a raw request over HTTP. */
 async function run(sim: Simulation, url: string, scenario: string, runnable: Runnable): Promise<DriverAnswer> {
@@ -52,7 +41,7 @@ async function run(sim: Simulation, url: string, scenario: string, runnable: Run
   }
   const reason = notThroughRealCli[`${scenario}: ${runnable.step.command}`];
   if (reason !== undefined) return { cli: sim.exec(hostname, runnable.command, runnable.stdin === undefined ? {} : { stdin: runnable.stdin }), notCompared: reason };
-  return { cli: await realDocker(url, words(runnable.command), runnable.stdin) };
+  return { cli: await realDocker(url, dockerWords(runnable.command), runnable.stdin) };
 }
 
 /** Replays a scenario through the real CLI; the steps compared and the differences found. */

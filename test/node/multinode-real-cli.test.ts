@@ -6,7 +6,6 @@
 // faults), and each output is compared with the recorded one by the same normalisation and
 // comparison that test uses: tables cell by cell, `service ps` / `node ps` by slot groups, text
 // after normalising IDs, tokens and relative times.
-import { parse } from "shell-quote";
 import { describe, expect, it } from "vitest";
 import { listen, type EngineServer } from "../../src/node/http-server.js";
 import {
@@ -24,7 +23,7 @@ import {
   type Output,
   type Step,
 } from "../swarm/multinode-replay.js";
-import { convergenceWait, realDocker } from "./real-docker.js";
+import { dockerWords, convergenceWait, realDocker } from "./real-docker.js";
 
 /** The scenarios test/swarm/multinode-differential.test.ts replays. */
 const scenarios = ["cluster-formation", "node-roles", "service-replicated", "drain", "service-global", "constraints", "worker-down", "leave", "errors"] as const;
@@ -43,16 +42,6 @@ const notThroughRealCli: Readonly<Record<string, string>> = {
   "docker service create --name pinned --replicas 2 --constraint node.hostname==worker2 nginx": convergenceWait,
   "docker service create --name mgr --replicas 2 --constraint node.role==manager nginx": convergenceWait,
 };
-
-/** A recorded command line as the real CLI's arguments (without `docker`). */
-function words(command: string): string[] {
-  const parsed = parse(command).map((entry) => {
-    if (typeof entry !== "string") throw new Error(`not a plain command line: ${command}`);
-    return entry;
-  });
-  if (parsed[0] !== "docker") throw new Error(`not a docker command: ${command}`);
-  return parsed.slice(1);
-}
 
 /** Compares one output with the recorded step, as the `sim.exec` replay compares that kind of output. */
 function compare(actual: Output, step: Step, nodeNames: ReadonlyMap<string, string>): void {
@@ -81,7 +70,7 @@ async function replayThroughRealCli(scenario: string): Promise<{ readonly compar
     const steps = await replayAsync(
       sim,
       recording(scenario),
-      async ({ host, command }) => (command in notThroughRealCli || !servers.has(host) ? sim.exec(host, command) : realDocker(servers.get(host)!.url, words(command))),
+      async ({ host, command }) => (command in notThroughRealCli || !servers.has(host) ? sim.exec(host, command) : realDocker(servers.get(host)!.url, dockerWords(command))),
       rewrite,
     );
     const nodeNames = new Map([...namesAtStart, ...simulatedNodeNames(sim)]);

@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { promisify } from "node:util";
+import { parse } from "shell-quote";
 
 const run = promisify(execFile);
 const dockerBinary = ["/usr/local/bin/docker", "/usr/bin/docker"].find((path) => existsSync(path));
@@ -38,3 +39,13 @@ export async function realDocker(url: string, words: readonly string[], stdin = 
  * API moves its clock only for streams.
  */
 export const convergenceWait = "waits for convergence: the real CLI polls and counts its 5 s verification on the wall clock, which the simulated API does not move";
+
+/** A recorded `docker ...` command line as the real CLI's arguments (without `docker`). */
+export function dockerWords(command: string): string[] {
+  const parsed = parse(command).map((entry) => {
+    if (typeof entry !== "string") throw new Error(`not a plain command line: ${command}`);
+    return entry;
+  });
+  if (parsed[0] !== "docker") throw new Error(`not a docker command: ${command}`);
+  return parsed.slice(1);
+}

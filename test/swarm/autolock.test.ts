@@ -12,26 +12,11 @@ import { Simulation } from "swarmsim";
 import { swarmBootMs } from "../../src/simulation.js";
 import type { HttpRequest } from "../../src/engine/api/http.js";
 import { expectEngineApi, expectEngineApiResponse } from "../support/engine-api-schema.js";
-import { asSimulated, Placeholders } from "./single-node-replay.js";
+import { asSimulated, Placeholders, type ApiStep, type CliStep } from "./single-node-replay.js";
 
 const fixturePath = fileURLToPath(new URL("../fixtures/docker/swarm/autolock.json", import.meta.url));
 
-interface RecordedCli {
-  readonly command: string;
-  readonly stdin?: string;
-  readonly note?: string;
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-interface RecordedApi {
-  readonly request: string;
-  readonly requestBody?: unknown;
-  readonly statusCode: number;
-  readonly headers?: Record<string, string>;
-  readonly body: unknown;
-}
-type RecordedStep = RecordedCli | RecordedApi;
+type RecordedStep = CliStep | ApiStep;
 
 const recording = JSON.parse(readFileSync(fixturePath, "utf8")) as { readonly steps: readonly RecordedStep[] };
 

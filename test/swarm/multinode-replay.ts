@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { Simulation } from "swarmsim";
+import { splitDockerTable, type DockerTable } from "../support/docker-table.js";
 
 // ---------------------------------------------------------------- recordings
 
@@ -76,30 +77,16 @@ export function normaliseOutput(output: Output, nodeNames: ReadonlyMap<string, s
   return { stdout: normaliseText(output.stdout, nodeNames), stderr: normaliseText(output.stderr, nodeNames), exitCode: output.exitCode };
 }
 
-export interface Table {
-  readonly columns: readonly string[];
-  readonly rows: readonly (readonly string[])[];
-}
+/** A docker table: its column names and each row's cells. */
+export type Table = DockerTable;
 
 /** A docker table split at its header's column starts, each cell normalised by its column. */
 export function parseTable(stdout: string, nodeNames: ReadonlyMap<string, string>): Table {
-  const [header = "", ...lines] = stdout.split("\n").filter((line) => line !== "");
-  const columns: string[] = [];
-  const starts: number[] = [];
-  for (const match of header.matchAll(/\S+(?: \S+)*/g)) {
-    columns.push(match[0]);
-    starts.push(match.index);
-  }
-  const rows = lines.map((line) =>
-    starts.map((start, index) => {
-      const cell = line.slice(start, index + 1 < starts.length ? starts[index + 1] : undefined).trim();
-      const column = columns[index]!;
-      if (column === "ID") return cell === "" ? "" : cell.endsWith(" *") ? "<id> *" : "<id>";
-      if (column === "ENGINE VERSION") return "<engine>";
-      return normaliseText(cell, nodeNames);
-    }),
-  );
-  return { columns, rows };
+  return splitDockerTable(stdout, (cell, column) => {
+    if (column === "ID") return cell === "" ? "" : cell.endsWith(" *") ? "<id> *" : "<id>";
+    if (column === "ENGINE VERSION") return "<engine>";
+    return normaliseText(cell, nodeNames);
+  });
 }
 
 /**

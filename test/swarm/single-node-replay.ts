@@ -15,6 +15,7 @@ import { expect } from "vitest";
 import { Simulation } from "swarmsim";
 import { swarmBootMs } from "../../src/simulation.js";
 import { digestWarning, progressShape, roundCounts } from "./multinode-replay.js";
+import { splitDockerTable } from "../support/docker-table.js";
 
 /**
  * Replaces what differs per run (unlock keys, join tokens, 25-character swarm ids) with
@@ -223,9 +224,9 @@ class Side {
     return this.placeholders.normalise(this.prepare(text)).replace(relativeTime, " <ago>").replace(pinnedDigest, "");
   }
 
-  /** A docker table: its column names and each row's cells, normalised by column (see {@link parseTable}). */
+  /** A docker table: its column names and each row's cells, normalised by column (see {@link splitDockerTable}). */
   table(stdout: string): { readonly columns: readonly string[]; readonly rows: readonly (readonly string[])[] } {
-    return parseTable(this.prepare(stdout), (cell, column) => {
+    return splitDockerTable(this.prepare(stdout), (cell, column) => {
       if (column === "ID") return /^[0-9a-z]{12}( \*)?$/.test(cell) ? cell.replace(/^[0-9a-z]{12}/, "<short id>") : this.text(cell);
       return this.text(cell);
     });
@@ -279,22 +280,6 @@ function inSlotOrder(value: unknown): unknown {
   if (!Array.isArray(value) || !value.every(isTask)) return value;
   const key = (task: Record<string, unknown>) => `${String(task.Slot ?? 0).padStart(6, "0")} ${String(task.CreatedAt ?? "")}`;
   return [...value].sort((left, right) => (key(left) < key(right) ? -1 : key(left) > key(right) ? 1 : 0));
-}
-
-/**
- * A docker table split at its header's column starts (so that columns whose width follows a
- * relative time still line up), each cell trimmed and normalised by `cell`.
- */
-function parseTable(stdout: string, cell: (text: string, column: string) => string): { columns: string[]; rows: string[][] } {
-  const [header = "", ...lines] = stdout.split("\n").filter((line) => line !== "");
-  const columns: string[] = [];
-  const starts: number[] = [];
-  for (const match of header.matchAll(/\S+(?: \S+)*/g)) {
-    columns.push(match[0]);
-    starts.push(match.index);
-  }
-  const rows = lines.map((line) => starts.map((start, index) => cell(line.slice(start, index + 1 < starts.length ? starts[index + 1] : undefined).trim(), columns[index]!)));
-  return { columns, rows };
 }
 
 const timeKeys = new Set(["CreatedAt", "UpdatedAt", "Timestamp", "StartedAt", "FinishedAt"]);
