@@ -38,7 +38,7 @@ export type {
   SpawnOptions,
   TimerHandle,
 } from "./sim/process.js";
-export { call, sleep, waitFor, RpcError, RpcProcess, Coroutines } from "./sim/coroutine.js";
+export { call, sleep, waitFor, Answered, RpcError, RpcProcess, Coroutines } from "./sim/coroutine.js";
 export type { Coroutine, Operation, RpcHandler, RpcHandlers, RpcErrorCode } from "./sim/coroutine.js";
 export type { Host, HostOptions } from "./host/host.js";
 export type { Disk } from "./host/disk.js";

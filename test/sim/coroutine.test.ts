@@ -1,7 +1,7 @@
 // Coroutine request/response between processes: calls, errors, timeouts, sleeps, waits, and
 // calls failed when the callee's process ends.
 import { describe, expect, it } from "vitest";
-import { Coroutines, RpcError, RpcProcess, SimulationKernel, call, sleep, waitFor, type Coroutine, type ProcessContext, type RpcHandlers } from "swarmsim";
+import { Answered, Coroutines, RpcError, RpcProcess, SimulationKernel, call, sleep, waitFor, type Coroutine, type ProcessContext, type RpcHandlers } from "swarmsim";
 import { servedRequestsMax } from "../../src/sim/coroutine.js";
 
 class Echo extends RpcProcess {
@@ -17,6 +17,8 @@ class Echo extends RpcProcess {
       hang: () => (function* () {
         yield* sleep(1_000_000);
       })(),
+      // Answered at once, without a coroutine.
+      upper: (params: { text: string }) => new Answered(params.text.toUpperCase()),
     };
   }
 }
@@ -46,6 +48,35 @@ function harness(): { sim: SimulationKernel; results: string[]; client: () => { 
 }
 
 describe("coroutines", () => {
+  it("answers a handler's Answered value at once, and callThen makes the same call as a coroutine's call", () => {
+    const viaCoroutine = harness();
+    viaCoroutine.client().coroutines.start(
+      (function* () {
+        const answer = yield* call<string>("b", "echo", "upper", { text: "hi" });
+        viaCoroutine.results.push(`${answer} at ${viaCoroutine.sim.now}`);
+      })(),
+    );
+    viaCoroutine.sim.runFor(100);
+    const viaCallback = harness();
+    viaCallback.client().coroutines.callThen("b", "echo", "upper", { text: "hi" }, 1_000, (error, answer) => {
+      viaCallback.results.push(error === undefined ? `${String(answer)} at ${viaCallback.sim.now}` : `error ${String(error)}`);
+    });
+    viaCallback.sim.runFor(100);
+    expect(viaCoroutine.results).toEqual(["HI at 20"]);
+    expect(viaCallback.results).toEqual(viaCoroutine.results);
+    expect(viaCallback.sim.eventCount).toBe(viaCoroutine.sim.eventCount);
+  });
+
+  it("hands callThen's failures to its callback: the callee's RpcError, and DeadlineExceeded at the deadline", () => {
+    const { sim, results, client } = harness();
+    const record = (error: unknown) => results.push(`${(error as RpcError).code} at ${sim.now}`);
+    client().coroutines.callThen("b", "echo", "nosuch", {}, 1_000, record);
+    client().coroutines.callThen("b", "echo", "hang", {}, 50, record);
+    client().coroutines.callThen("a", "nosuch", "anything", {}, 1_000, record);
+    sim.runFor(100);
+    expect(results).toEqual(["Unavailable at 0", "Unknown at 20", "DeadlineExceeded at 50"]);
+  });
+
   it("calls another process and resumes with its answer after the round trip", () => {
     const { sim, results, client } = harness();
     client().coroutines.start(
