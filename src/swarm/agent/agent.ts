@@ -292,8 +292,7 @@ export class SwarmAgent extends RpcProcess {
         return;
       }
       // As moby's executor, the running status carries the container's PID, read by an inspect.
-      const inspected = yield* this.engine({ method: "GET", path: `/containers/${tracked.containerId}/json` });
-      tracked.pid = inspected.statusCode === 200 ? ((inspected.body as { State?: { Pid?: number } }).State?.Pid ?? 0) : 0;
+      tracked.pid = (yield* this.inspectState(tracked.containerId))?.Pid ?? 0;
       this.report(tracked, "running", "started");
     }
     if (tracked.state === "running" && tracked.containerId !== null) {
@@ -341,11 +340,11 @@ export class SwarmAgent extends RpcProcess {
   }
 
   /** A task's container found by name after a restart of this node (its id remembered), or null when there is none. */
-  private *findContainer(tracked: TrackedTask, name: string): Coroutine<{ Id: string; State: { Running: boolean; ExitCode: number; Pid?: number } } | null> {
+  private *findContainer(tracked: TrackedTask, name: string): Coroutine<{ Id: string; State: InspectedState } | null> {
     const inspected = yield* this.engine({ method: "GET", path: `/containers/${name}/json` });
     if (inspected.statusCode === 404) return null;
     if (inspected.statusCode >= 400) throw engineUnavailable(inspected);
-    const container = inspected.body as { Id: string; State: { Running: boolean; ExitCode: number; Pid?: number } };
+    const container = inspected.body as { Id: string; State: InspectedState };
     tracked.containerId = container.Id;
     return container;
   }
@@ -389,10 +388,22 @@ export class SwarmAgent extends RpcProcess {
     if (stopped.statusCode >= 400 && stopped.statusCode !== 404) throw engineUnavailable(stopped);
     // As moby's executor, the shutdown status carries the stopped container's exit code (137 when
     // the grace period ran out and it was killed), read by an inspect.
-    const inspected = stopped.statusCode === 404 ? null : yield* this.engine({ method: "GET", path: `/containers/${containerId}/json` });
-    const exitCode = inspected?.statusCode === 200 ? ((inspected.body as { State?: { ExitCode?: number } }).State?.ExitCode ?? null) : null;
-    this.report(tracked, "shutdown", "shutdown", "", exitCode);
+    const state = stopped.statusCode === 404 ? null : yield* this.inspectState(containerId);
+    this.report(tracked, "shutdown", "shutdown", "", state?.ExitCode ?? null);
   }
+
+  /** A container's `State` read by an inspect, or null when the engine does not answer with it (gone, or failing). */
+  private *inspectState(containerId: string): Coroutine<InspectedState | null> {
+    const inspected = yield* this.engine({ method: "GET", path: `/containers/${containerId}/json` });
+    return inspected.statusCode === 200 ? ((inspected.body as { State?: InspectedState }).State ?? null) : null;
+  }
+}
+
+/** The part of a container inspect's `State` the agent reads. */
+interface InspectedState {
+  readonly Running: boolean;
+  readonly ExitCode: number;
+  readonly Pid?: number;
 }
 
 /** Whether two lists of hostnames are equal, element by element. */

@@ -226,7 +226,7 @@ export function scheduleTasks(state: ClusterState, options: ScheduleOptions): Sc
   const assignments: TaskAssignment[] = [];
   const unassigned: UnassignedTask[] = [];
   // Most passes (after status reports) find nothing to place: skip building the nodes' load.
-  if (!hasSchedulableTask(state)) return { assignments, unassigned };
+  if (!Object.values(state.tasks).some(awaitsScheduling)) return { assignments, unassigned };
 
   const nodes: NodeInfo[] = [];
   const nodeById = new Map<string, NodeInfo>();
@@ -255,8 +255,7 @@ export function scheduleTasks(state: ClusterState, options: ScheduleOptions): Sc
     const stateNumber = taskStates[task.status.state];
     if (stateNumber >= taskStates.assigned && stateNumber <= taskStates.running) {
       if (task.nodeId !== "") nodeById.get(task.nodeId)?.addTask(taskFootprint(task, portsOf(task.serviceId)));
-    } else if (stateNumber === taskStates.pending) {
-      if (taskStates[task.desiredState] > taskStates.complete) continue;
+    } else if (awaitsScheduling(task)) {
       if (task.nodeId !== "") {
         preassigned.push(task);
         continue;
@@ -320,12 +319,9 @@ export function scheduleTasks(state: ClusterState, options: ScheduleOptions): Sc
   return { assignments, unassigned };
 }
 
-/** Whether some task waits for the scheduler: pending and still wanted (the only tasks a pass decides about). */
-function hasSchedulableTask(state: ClusterState): boolean {
-  for (const task of Object.values(state.tasks)) {
-    if (task.status.state === "pending" && taskStates[task.desiredState] <= taskStates.complete) return true;
-  }
-  return false;
+/** Whether a task waits for the scheduler: pending and still wanted (the only tasks a pass decides about). */
+function awaitsScheduling(task: Task): boolean {
+  return task.status.state === "pending" && taskStates[task.desiredState] <= taskStates.complete;
 }
 
 /** A service by id (own properties only). */
