@@ -1,5 +1,5 @@
 // Testing benchmark: random fault schedules checked per second. Each seed builds a 3-manager,
-// 3-worker swarm (trace off), creates 5 services, applies a fault schedule drawn by fast-check
+// 3-worker swarm (trace and history off), creates 5 services, applies a fault schedule drawn by fast-check
 // (`fc.sample`, seeded from the seed) over 5 simulated minutes, runs them with the Raft safety
 // checker watching, and counts violations and runs stopped by a simulated process that threw. This file is also the experiment module the worker
 // threads import (its default export); `benchTesting` runs it on every available core.
@@ -11,10 +11,15 @@ import { defaultWorkerCount, runExperimentFile, type ExperimentDefinition } from
 
 /** Simulated time each schedule runs, ms (5 minutes). */
 const simulatedMs = 300_000;
-/** Seeds the benchmark runs across the workers. */
-const benchSeeds = 200;
-/** Seeds of the single-thread, in-process comparison run. */
-const inProcessSeeds = 20;
+/**
+ * Seeds the benchmark runs across the workers: enough that the second half runs on code the JIT
+ * has finished compiling (the first hundred seeds or so of each thread run slower while it does).
+ */
+const benchSeeds = 600;
+/** Seeds the single-thread, in-process comparison runs untimed first, while the JIT compiles. */
+const inProcessWarmUpSeeds = 120;
+/** Seeds of the single-thread, in-process comparison run, timed after the warm-up. */
+const inProcessSeeds = 60;
 /** The goal: schedules checked per second on this machine's cores. */
 export const testingGoalSeedsPerSecond = 100;
 
@@ -34,7 +39,8 @@ const definition = {
   seeds: benchSeeds,
   scenario: (seed, options?) => {
     const [schedule] = fc.sample(arbitraries.faultSchedule({ durationMs: simulatedMs, hosts }), { numRuns: 1, seed: fastCheckSeedOf(seed) });
-    const sim = Simulation.swarm({ seed, managers: 3, workers: 3, trace: { level: "off" }, ...options });
+    // Trace and history off, as docs/testing.md advises for runs over many seeds (nothing here reads them).
+    const sim = Simulation.swarm({ seed, managers: 3, workers: 3, trace: { level: "off" }, history: { snapshotsMax: 0, inputsMax: 0 }, ...options });
     const checker = sim.watchRaftSafety();
     const manager = sim.engine("manager1");
     for (let index = 0; index < 5; index++) {
@@ -69,12 +75,14 @@ export default definition;
 export interface TestingBenchResult {
   readonly seeds: number;
   readonly workers: number;
-  /** Seeds per second once the workers had loaded the module. */
+  /** Seeds per second once the workers had loaded the module, warm-up included. */
   readonly seedsPerSecond: number;
+  /** Seeds per second over the second half of the seeds (the JIT warm). */
+  readonly warmSeedsPerSecond: number;
   /** Seeds per second including starting the workers. */
   readonly seedsPerSecondWithStartup: number;
   readonly startupSeconds: number;
-  /** One thread, in-process, for comparison. */
+  /** One thread, in-process, JIT warm (after `inProcessWarmUpSeeds` untimed seeds), for comparison. */
   readonly inProcessSeedsPerSecond: number;
   readonly meanEventsPerSeed: number;
   readonly raftViolations: number;
@@ -82,19 +90,28 @@ export interface TestingBenchResult {
   readonly simulationCrashes: number;
 }
 
-/** Runs the benchmark: the experiment across worker threads (one per core), then a short in-process run. */
+/**
+ * Runs the benchmark: the experiment across worker threads (one per core), timing its second half
+ * apart, then an in-process run on one thread, timed after a warm-up.
+ */
 export async function benchTesting(): Promise<TestingBenchResult> {
   const workers = defaultWorkerCount();
   const startMs = performance.now();
   let loadedMs = startMs;
+  let halfDoneMs = startMs;
   const result = await runExperimentFile(fileURLToPath(import.meta.url), {
     workers,
     progress: false,
     onStart: () => {
       loadedMs = performance.now();
     },
+    onProgress: (done, total) => {
+      if (done === Math.floor(total / 2)) halfDoneMs = performance.now();
+    },
   });
   const endMs = performance.now();
+  const warmSeeds = result.rows.length - Math.floor(result.rows.length / 2);
+  experiment({ ...definition, seeds: Array.from({ length: inProcessWarmUpSeeds }, (_, index) => `warm-up/${index}`) });
   const inProcessStartMs = performance.now();
   experiment({ ...definition, seeds: inProcessSeeds });
   const inProcessSeconds = (performance.now() - inProcessStartMs) / 1000;
@@ -102,6 +119,7 @@ export async function benchTesting(): Promise<TestingBenchResult> {
     seeds: result.rows.length,
     workers,
     seedsPerSecond: result.rows.length / ((endMs - loadedMs) / 1000),
+    warmSeedsPerSecond: warmSeeds / ((endMs - halfDoneMs) / 1000),
     seedsPerSecondWithStartup: result.rows.length / ((endMs - startMs) / 1000),
     startupSeconds: (loadedMs - startMs) / 1000,
     inProcessSeedsPerSecond: inProcessSeeds / inProcessSeconds,

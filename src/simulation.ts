@@ -259,7 +259,7 @@ export class Simulation extends SimulationKernel {
       if (!host.up) continue;
       const manager = swarmManagerOf(this, host.name);
       if (manager === null) continue;
-      const index = manager.raftNode.status().appliedIndex;
+      const index = manager.raftNode.appliedIndex;
       if (best === undefined || index > best.index) best = { index, state: manager.state };
     }
     return best?.state;

@@ -108,18 +108,14 @@ export interface CaptureOptions {
 /** Builds the state of `kernel` now, reusing the parts of `options.previous` that did not change. */
 export function captureWorldState(kernel: SimulationKernel, options: CaptureOptions): WorldState {
   const previous = options.previous;
-  const previousHosts = new Map<string, HostState>();
-  const previousMembers = new Map<string, RaftMemberState>();
-  if (previous !== null) {
-    for (const host of previous.hosts) previousHosts.set(host.name, host);
-    for (const member of previous.raft) previousMembers.set(member.host, member);
-  }
   const hosts: HostState[] = [];
   const raft: RaftMemberState[] = [];
   let leader: { host: string; term: number } | null = null;
+  // Hosts are only ever added, in order: the previous state's host at the same position is this one's.
+  let memberPosition = 0;
   for (const host of kernel.hosts()) {
-    const kept = previousHosts.get(host.name);
-    if (kept !== undefined && !options.changedHosts.has(host.name) && kept.up === host.up && kept.bootCount === host.bootCount) {
+    const kept = previous?.hosts[hosts.length];
+    if (kept !== undefined && kept.name === host.name && !options.changedHosts.has(host.name) && kept.up === host.up && kept.bootCount === host.bootCount) {
       hosts.push(kept);
     } else {
       hosts.push({ name: host.name, address: host.address, up: host.up, bootCount: host.bootCount, processes: host.processes() });
@@ -127,36 +123,44 @@ export function captureWorldState(kernel: SimulationKernel, options: CaptureOpti
     if (!host.up) continue;
     const node = raftNodeOf(kernel, host.name);
     if (node === null) continue;
-    const status = node.status();
-    const keptMember = previousMembers.get(host.name);
+    const keptMember = findMember(previous, host.name, memberPosition++);
+    const role = node.role;
+    const term = node.term;
     const same =
       keptMember !== undefined &&
-      keptMember.id === status.id &&
-      keptMember.role === status.state &&
-      keptMember.term === status.term &&
-      keptMember.leader === status.leader &&
-      keptMember.commitIndex === status.commitIndex &&
-      keptMember.appliedIndex === status.appliedIndex &&
-      sameList(keptMember.members, status.members);
+      keptMember.id === node.id &&
+      keptMember.role === role &&
+      keptMember.term === term &&
+      keptMember.leader === node.leader &&
+      keptMember.commitIndex === node.commitIndex &&
+      keptMember.appliedIndex === node.appliedIndex &&
+      sameList(keptMember.members, node.members);
     raft.push(
       same
         ? keptMember
         : {
             host: host.name,
-            id: status.id,
-            role: status.state,
-            term: status.term,
-            leader: status.leader,
-            commitIndex: status.commitIndex,
-            appliedIndex: status.appliedIndex,
-            members: status.members,
+            id: node.id,
+            role,
+            term,
+            leader: node.leader,
+            commitIndex: node.commitIndex,
+            appliedIndex: node.appliedIndex,
+            members: node.members,
           },
     );
-    if (status.state === "leader" && (leader === null || status.term > leader.term)) leader = { host: host.name, term: status.term };
+    if (role === "leader" && (leader === null || term > leader.term)) leader = { host: host.name, term };
   }
   const store = options.clusterState() ?? null;
   const network = options.network ?? captureNetworkState(kernel, previous?.network.links.map((link) => [link.from, link.to] as const) ?? []);
   return { timeMs: kernel.now, hosts, raft, leader, store, network };
+}
+
+/** The previous state's member on `hostName`: usually at the same position, else searched for (members come and go). */
+function findMember(previous: WorldState | null, hostName: string, position: number): RaftMemberState | undefined {
+  if (previous === null) return undefined;
+  const atPosition = previous.raft[position];
+  return atPosition !== undefined && atPosition.host === hostName ? atPosition : previous.raft.find((member) => member.host === hostName);
 }
 
 /**

@@ -204,6 +204,21 @@ export class RaftNode {
     return this.member.members;
   }
 
+  /** The member's id (its host name). */
+  get id(): string {
+    return this.member.id;
+  }
+
+  /** The highest index the member knows committed (cheaper than `status().commitIndex`, for hot paths). */
+  get commitIndex(): number {
+    return this.member.knownCommitIndex;
+  }
+
+  /** The highest index the member applied (cheaper than `status().appliedIndex`, for hot paths). */
+  get appliedIndex(): number {
+    return this.member.lastAppliedIndex;
+  }
+
   /** The member's status. */
   status(): RaftStatus {
     return this.member.status();

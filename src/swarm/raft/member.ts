@@ -358,6 +358,16 @@ export class RaftMember {
     return this.log.members;
   }
 
+  /** The highest index known committed (as `status().commitIndex`, without building the whole status). */
+  get knownCommitIndex(): number {
+    return this.commitIndex;
+  }
+
+  /** The highest index applied (as `status().appliedIndex`, without building the whole status). */
+  get lastAppliedIndex(): number {
+    return this.appliedIndex;
+  }
+
   /** What this member shows of itself. */
   status(): RaftStatus {
     return {
