@@ -157,8 +157,8 @@ export class Simulation extends SimulationKernel {
       if (sim.leader() === undefined || nodes.length !== managers + workers || !nodes.every((node) => node.status.state === "ready")) return false;
       // Every manager is in the Raft group and knows its leader.
       return managerNames.every((name) => {
-        const status = sim.raftStatus(name);
-        return status.leader !== null && status.members.includes(name);
+        const node = raftNodeOf(sim, name);
+        return node !== null && node.leader !== null && node.members.includes(name);
       });
     };
     if (!sim.runUntil(ready, { timeoutMs: swarmLeaderWaitMs })) {

@@ -277,7 +277,10 @@ export class Coroutines {
 
   private serve(request: RequestMessage, from: ProcessAddress): void {
     // A retransmitted request is not run twice: in progress it is ignored, answered it is answered again.
-    const session = request.session;
+    // Only remote requests are remembered: a call within a host is never retransmitted nor
+    // duplicated by the network, and remembering its answers (container inspections, pull
+    // progress) would only keep them alive for the garbage collector to copy.
+    const session = from.host === this.context.host ? undefined : request.session;
     let servedOfSession: Map<number, ResponseMessage | null> | undefined;
     if (session !== undefined) {
       const previous = this.served.get(session)?.get(request.id);

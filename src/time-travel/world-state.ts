@@ -11,7 +11,7 @@ import type { LinkSettings } from "../sim/events.js";
 import type { ProcessInfo } from "../sim/process.js";
 import type { RaftRole } from "../swarm/raft/index.js";
 import type { ClusterState } from "../swarm/types.js";
-import { raftNodeOf } from "../swarm/raft-driver/api.js";
+import { raftNodeOn } from "../swarm/raft-driver/api.js";
 
 /** One host at one time: whether it is powered on and what runs on it. */
 export interface HostState {
@@ -121,7 +121,7 @@ export function captureWorldState(kernel: SimulationKernel, options: CaptureOpti
       hosts.push({ name: host.name, address: host.address, up: host.up, bootCount: host.bootCount, processes: host.processes() });
     }
     if (!host.up) continue;
-    const node = raftNodeOf(kernel, host.name);
+    const node = raftNodeOn(host);
     if (node === null) continue;
     const keptMember = findMember(previous, host.name, memberPosition++);
     const role = node.role;

@@ -250,51 +250,10 @@ export class SwarmAgent extends RpcProcess {
       }
     }
     if (tracked.state === "assigned") this.report(tracked, "accepted", "accepted");
-    if (tracked.state === "accepted" && allows("preparing")) {
-      this.report(tracked, "preparing", "preparing");
-      const image = tracked.task.spec.container.image;
-      const pulled = yield* this.engine({ method: "POST", path: "/images/create", query: { fromImage: image } });
-      if (pulled.statusCode >= 400) {
-        this.report(tracked, "rejected", "preparing", `No such image: ${image}`);
-        return;
-      }
-      this.report(tracked, "ready", "prepared");
-    }
-    if (tracked.state === "ready" && tracked.task.desiredState === "running") {
-      this.report(tracked, "starting", "starting");
-      const container = tracked.task.spec.container;
-      const endpointsConfig = yield* this.networkAttachments(tracked.task);
-      const created = yield* this.engine({
-        method: "POST",
-        path: "/containers/create",
-        query: { name },
-        body: {
-          Image: container.image,
-          ...(container.command ? { Entrypoint: container.command } : {}),
-          ...(container.args ? { Cmd: container.args } : {}),
-          Env: container.env,
-          Labels: { ...container.labels, "com.docker.swarm.task.id": tracked.task.id, "com.docker.swarm.service.id": tracked.task.serviceId, "com.docker.swarm.node.id": tracked.task.nodeId },
-          HostConfig: {
-            Memory: tracked.task.spec.resources.limits.memoryBytes,
-            NanoCpus: tracked.task.spec.resources.limits.nanoCpus,
-          },
-          ...(endpointsConfig !== null ? { NetworkingConfig: { EndpointsConfig: endpointsConfig } } : {}),
-        },
-      });
-      if (created.statusCode >= 400) {
-        this.report(tracked, "rejected", "starting", (created.body as { message?: string }).message ?? "create failed");
-        return;
-      }
-      tracked.containerId = (created.body as { Id: string }).Id;
-      const started = yield* this.engine({ method: "POST", path: `/containers/${tracked.containerId}/start` });
-      if (started.statusCode >= 400) {
-        this.report(tracked, "failed", "starting", (started.body as { message?: string }).message ?? "start failed");
-        return;
-      }
-      // As moby's executor, the running status carries the container's PID, read by an inspect.
-      tracked.pid = (yield* this.inspectState(tracked.containerId))?.Pid ?? 0;
-      this.report(tracked, "running", "started");
-    }
+    // Each step runs in a helper of its own: the answers it reads (pull progress, the created
+    // container) end with it instead of living in this frame for as long as the container runs.
+    if (tracked.state === "accepted" && allows("preparing") && !(yield* this.prepare(tracked))) return;
+    if (tracked.state === "ready" && tracked.task.desiredState === "running" && !(yield* this.startContainer(tracked, name))) return;
     if (tracked.state === "running" && tracked.containerId !== null) {
       const waited = yield* this.engine({ method: "POST", path: `/containers/${tracked.containerId}/wait` }, containerWaitTimeoutMs);
       // The engine could not say (containerd restarting): the container may still run; look again later.
@@ -304,6 +263,57 @@ export class SwarmAgent extends RpcProcess {
       else this.reportExit(tracked, exitCode);
     }
     yield* sleep(0);
+  }
+
+  /** PREPARING: pulls the task's image; whether the task got to READY (else it is rejected). */
+  private *prepare(tracked: TrackedTask): Coroutine<boolean> {
+    this.report(tracked, "preparing", "preparing");
+    const image = tracked.task.spec.container.image;
+    const pulled = yield* this.engine({ method: "POST", path: "/images/create", query: { fromImage: image } });
+    if (pulled.statusCode >= 400) {
+      this.report(tracked, "rejected", "preparing", `No such image: ${image}`);
+      return false;
+    }
+    this.report(tracked, "ready", "prepared");
+    return true;
+  }
+
+  /** STARTING: creates and starts the task's container `name`; whether the task got to RUNNING (else it is rejected or failed). */
+  private *startContainer(tracked: TrackedTask, name: string): Coroutine<boolean> {
+    this.report(tracked, "starting", "starting");
+    const container = tracked.task.spec.container;
+    const endpointsConfig = yield* this.networkAttachments(tracked.task);
+    const created = yield* this.engine({
+      method: "POST",
+      path: "/containers/create",
+      query: { name },
+      body: {
+        Image: container.image,
+        ...(container.command ? { Entrypoint: container.command } : {}),
+        ...(container.args ? { Cmd: container.args } : {}),
+        Env: container.env,
+        Labels: { ...container.labels, "com.docker.swarm.task.id": tracked.task.id, "com.docker.swarm.service.id": tracked.task.serviceId, "com.docker.swarm.node.id": tracked.task.nodeId },
+        HostConfig: {
+          Memory: tracked.task.spec.resources.limits.memoryBytes,
+          NanoCpus: tracked.task.spec.resources.limits.nanoCpus,
+        },
+        ...(endpointsConfig !== null ? { NetworkingConfig: { EndpointsConfig: endpointsConfig } } : {}),
+      },
+    });
+    if (created.statusCode >= 400) {
+      this.report(tracked, "rejected", "starting", (created.body as { message?: string }).message ?? "create failed");
+      return false;
+    }
+    tracked.containerId = (created.body as { Id: string }).Id;
+    const started = yield* this.engine({ method: "POST", path: `/containers/${tracked.containerId}/start` });
+    if (started.statusCode >= 400) {
+      this.report(tracked, "failed", "starting", (started.body as { message?: string }).message ?? "start failed");
+      return false;
+    }
+    // As moby's executor, the running status carries the container's PID, read by an inspect.
+    tracked.pid = (yield* this.inspectState(tracked.containerId))?.Pid ?? 0;
+    this.report(tracked, "running", "started");
+    return true;
   }
 
   /**

@@ -3,6 +3,7 @@
  * each member's status, proposals, and safety checking of the whole group.
  */
 import type { SimulationKernel } from "../../sim/simulation.js";
+import type { Host } from "../../host/host.js";
 import { SimulationError } from "../../sim/errors.js";
 import { removalWouldLoseQuorum, type ProposalResult, type RaftStatus } from "../raft/index.js";
 import type { RaftNode } from "./raft-node.js";
@@ -12,7 +13,11 @@ import { managerProcessName } from "../node/local-state.js";
 
 /** The Raft member running on a host, if any (a Raft-only process or a swarm manager's). */
 export function raftNodeOf(kernel: SimulationKernel, hostName: string): RaftNode | null {
-  const host = kernel.host(hostName);
+  return raftNodeOn(kernel.host(hostName));
+}
+
+/** The Raft member running on `host`, if any: {@link raftNodeOf} for a caller already holding the host. */
+export function raftNodeOn(host: Host): RaftNode | null {
   const behaviour = host.running.get(raftProcessName)?.behaviour;
   if (behaviour instanceof RaftProcess) return behaviour.node;
   const manager = host.running.get(managerProcessName)?.behaviour;
@@ -37,10 +42,10 @@ export function liveLeader(kernel: SimulationKernel): { host: string; term: numb
   let best: { host: string; term: number } | undefined;
   for (const host of kernel.hosts()) {
     if (!host.up) continue;
-    const node = raftNodeOf(kernel, host.name);
-    if (node === null) continue;
-    const status = node.status();
-    if (status.state === "leader" && (best === undefined || status.term > best.term)) best = { host: host.name, term: status.term };
+    const node = raftNodeOn(host);
+    if (node === null || node.role !== "leader") continue;
+    const term = node.term;
+    if (best === undefined || term > best.term) best = { host: host.name, term };
   }
   return best;
 }
