@@ -82,8 +82,12 @@ export interface TestingBenchResult {
   /** Seeds per second including starting the workers. */
   readonly seedsPerSecondWithStartup: number;
   readonly startupSeconds: number;
+  /** CPU time per seed over the second half, all threads of the process (workers, V8's collector and compiler), ms. */
+  readonly warmCpuMsPerSeed: number;
   /** One thread, in-process, JIT warm (after `inProcessWarmUpSeeds` untimed seeds), for comparison. */
   readonly inProcessSeedsPerSecond: number;
+  /** CPU time per seed of the in-process run, all threads (V8 collects and compiles beside the one running), ms. */
+  readonly inProcessCpuMsPerSeed: number;
   readonly meanEventsPerSeed: number;
   readonly raftViolations: number;
   /** Seeds whose run stopped with a SimulationCrash (a simulated process threw). */
@@ -99,6 +103,7 @@ export async function benchTesting(): Promise<TestingBenchResult> {
   const startMs = performance.now();
   let loadedMs = startMs;
   let halfDoneMs = startMs;
+  let halfDoneCpu = process.cpuUsage();
   const result = await runExperimentFile(fileURLToPath(import.meta.url), {
     workers,
     progress: false,
@@ -106,15 +111,20 @@ export async function benchTesting(): Promise<TestingBenchResult> {
       loadedMs = performance.now();
     },
     onProgress: (done, total) => {
-      if (done === Math.floor(total / 2)) halfDoneMs = performance.now();
+      if (done !== Math.floor(total / 2)) return;
+      halfDoneMs = performance.now();
+      halfDoneCpu = process.cpuUsage();
     },
   });
   const endMs = performance.now();
+  const warmCpu = process.cpuUsage(halfDoneCpu);
   const warmSeeds = result.rows.length - Math.floor(result.rows.length / 2);
   experiment({ ...definition, seeds: Array.from({ length: inProcessWarmUpSeeds }, (_, index) => `warm-up/${index}`) });
   const inProcessStartMs = performance.now();
+  const inProcessStartCpu = process.cpuUsage();
   experiment({ ...definition, seeds: inProcessSeeds });
   const inProcessSeconds = (performance.now() - inProcessStartMs) / 1000;
+  const inProcessCpu = process.cpuUsage(inProcessStartCpu);
   return {
     seeds: result.rows.length,
     workers,
@@ -122,9 +132,16 @@ export async function benchTesting(): Promise<TestingBenchResult> {
     warmSeedsPerSecond: warmSeeds / ((endMs - halfDoneMs) / 1000),
     seedsPerSecondWithStartup: result.rows.length / ((endMs - startMs) / 1000),
     startupSeconds: (loadedMs - startMs) / 1000,
+    warmCpuMsPerSeed: cpuMillisecondsOf(warmCpu) / warmSeeds,
     inProcessSeedsPerSecond: inProcessSeeds / inProcessSeconds,
+    inProcessCpuMsPerSeed: cpuMillisecondsOf(inProcessCpu) / inProcessSeeds,
     meanEventsPerSeed: result.summary.events?.mean ?? Number.NaN,
     raftViolations: result.rows.reduce((sum, row) => sum + (row.raftViolations ?? 0), 0),
     simulationCrashes: result.rows.reduce((sum, row) => sum + (row.simulationCrashes ?? 0), 0),
   };
+}
+
+/** User plus system time of a `process.cpuUsage` reading, ms. */
+function cpuMillisecondsOf(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
