@@ -65,6 +65,11 @@ const sections: Record<string, () => Promise<void>> = {
     console.log("http: 50 concurrent clients polling /services and /tasks through the HTTP server; 3 managers, 20 workers, 10 services; clock at 100x");
     console.log(`  ${http.requestsPerSecond.toFixed(0)} requests/s (${http.requests.toLocaleString("en-US")} in ${http.wallSeconds.toFixed(1)} s wall; ${http.virtualSecondsElapsed.toFixed(0)} virtual seconds passed meanwhile)`);
   },
+  async "rpc-floor"() {
+    const floor = (await import("./rpc-floor.js")).benchRpcFloor();
+    console.log("rpc floor: the swarm benchmark's steady message pattern (13 agents heartbeating a manager every 5 s, appends to 2 peers every 1 s) on the bare kernel and RPC layer; trace off");
+    console.log(`  ${floor.simulatedHours} simulated hours  ${floor.wallSeconds.toFixed(1)} s wall (${floor.events.toLocaleString("en-US")} events): the swarm day's cost with nothing behind its messages`);
+  },
   async swarm() {
     const swarm = (await import("./swarm.js")).benchSwarm();
     console.log("swarm: 3 managers, 10 workers, 20 services (92 tasks), trace off");

@@ -179,10 +179,14 @@ export class Coroutines {
   private readonly servedOrderIds: number[] = [];
   private servedNextSlot = 0;
 
+  /** The request handlers by method name (a Map: looking a varying key up in an object is slow in V8). */
+  private readonly handlers: ReadonlyMap<string, RpcHandler>;
+
   constructor(
     private readonly context: ProcessContext,
-    private readonly handlers: RpcHandlers = {},
+    handlers: RpcHandlers = {},
   ) {
+    this.handlers = new Map(Object.entries(handlers));
     // Names the caller across hosts: a server keys the requests it served by it. Joined, not
     // concatenated: `join` makes a flat string, and a Map hashes and compares a flat key faster
     // than a rope (every request of this incarnation is looked up by it).
@@ -283,49 +287,53 @@ export class Coroutines {
     const session = from.host === this.context.host ? undefined : request.session;
     let servedOfSession: Map<number, ResponseMessage | null> | undefined;
     if (session !== undefined) {
-      const previous = this.served.get(session)?.get(request.id);
+      servedOfSession = this.served.get(session);
+      const previous = servedOfSession?.get(request.id);
       if (previous !== undefined) {
         if (previous !== null) this.context.send(from.host, from.process, previous);
         return;
       }
-      this.forgetOldestServed();
-      servedOfSession = this.served.get(session);
+      this.forgetOldestServed(session);
       if (servedOfSession === undefined) this.served.set(session, (servedOfSession = new Map()));
       servedOfSession.set(request.id, null);
       this.servedOrderSessions[this.servedNextSlot] = session;
       this.servedOrderIds[this.servedNextSlot] = request.id;
       this.servedNextSlot = (this.servedNextSlot + 1) % servedRequestsMax;
     }
-    const handler = Object.hasOwn(this.handlers, request.method) ? this.handlers[request.method] : undefined;
-    const reply = (error: unknown, result: unknown) => {
-      const response: ResponseMessage =
-        error === undefined ? { rpc: "response", id: request.id, result } : { rpc: "response", id: request.id, error: toWireError(error) };
-      // Still remembered (not forgotten for newer requests since): answer duplicates with it.
-      if (servedOfSession?.has(request.id) === true) servedOfSession.set(request.id, response);
-      this.context.send(from.host, from.process, response);
-    };
+    const handler = this.handlers.get(request.method);
     if (handler === undefined) {
-      reply(new RpcError("Unknown", `unknown method ${request.method}`), undefined);
+      this.respond(request, from, servedOfSession, new RpcError("Unknown", `unknown method ${request.method}`), undefined);
       return;
     }
     let handled: Coroutine<unknown> | Answered;
     try {
       handled = handler(request.params, from);
     } catch (error) {
-      reply(error, undefined);
+      this.respond(request, from, servedOfSession, error, undefined);
       return;
     }
-    if (handled instanceof Answered) reply(undefined, handled.value);
-    else this.advance(handled, reply, false, undefined);
+    if (handled instanceof Answered) this.respond(request, from, servedOfSession, undefined, handled.value);
+    else this.advance(handled, (error, result) => this.respond(request, from, servedOfSession, error, result), false, undefined);
   }
 
-  /** Frees the ring slot about to be reused: the oldest request served is forgotten. */
-  private forgetOldestServed(): void {
+  /** Sends the answer to `request`, and remembers it for duplicates while the request is remembered. */
+  private respond(request: RequestMessage, from: ProcessAddress, servedOfSession: Map<number, ResponseMessage | null> | undefined, error: unknown, result: unknown): void {
+    const response: ResponseMessage = error === undefined ? { rpc: "response", id: request.id, result } : { rpc: "response", id: request.id, error: toWireError(error) };
+    // Still remembered (not forgotten for newer requests since): answer duplicates with it.
+    if (servedOfSession !== undefined && servedOfSession.has(request.id)) servedOfSession.set(request.id, response);
+    this.context.send(from.host, from.process, response);
+  }
+
+  /**
+   * Frees the ring slot about to be reused: the oldest request served is forgotten, and its
+   * session's map with it once empty (unless it is `servingSession`'s, about to be written again).
+   */
+  private forgetOldestServed(servingSession: string): void {
     const session = this.servedOrderSessions[this.servedNextSlot];
     if (session === undefined) return;
     const servedOfSession = this.served.get(session)!;
     servedOfSession.delete(this.servedOrderIds[this.servedNextSlot]!);
-    if (servedOfSession.size === 0) this.served.delete(session);
+    if (servedOfSession.size === 0 && session !== servingSession) this.served.delete(session);
   }
 
   private answer(response: ResponseMessage, from: ProcessAddress): void {
