@@ -148,10 +148,14 @@ interface Parked {
    * (which times the call out instead once `deadlineMs` has come).
    */
   timer: TimerHandle;
-  /** For remote calls: the request (sent again until answered, as TCP retransmits), the last retransmission delay and the call's deadline. */
-  request?: RequestMessage;
-  retransmitDelayMs?: number;
-  deadlineMs?: number;
+  /**
+   * For remote calls: the request (sent again until answered, as TCP retransmits), the last
+   * retransmission delay and the call's deadline (null and 0 otherwise: every Parked has the
+   * same fields from the start, so V8 gives them all one shape).
+   */
+  request: RequestMessage | null;
+  retransmitDelayMs: number;
+  deadlineMs: number;
 }
 
 /** Whether a message is part of the request/response protocol. */
@@ -242,7 +246,7 @@ export class Coroutines {
     const { rpc, id } = payload as TimerMessage;
     const parked = this.parked.get(id);
     if (parked === undefined) return true;
-    if (rpc === "retransmit" && this.context.now < parked.deadlineMs!) {
+    if (rpc === "retransmit" && this.context.now < parked.deadlineMs) {
       this.retransmit(id, parked);
       return true;
     }
@@ -262,9 +266,9 @@ export class Coroutines {
     const request = parked.request!;
     const callee = parked.callee!;
     this.context.send(callee.host, callee.process, request);
-    const delayMs = Math.min(retransmitDelayMsMax, parked.retransmitDelayMs! * 2);
+    const delayMs = Math.min(retransmitDelayMsMax, parked.retransmitDelayMs * 2);
     parked.retransmitDelayMs = delayMs;
-    parked.timer = this.context.setTimer(Math.min(delayMs, parked.deadlineMs! - this.context.now), { rpc: "retransmit", id } satisfies TimerMessage);
+    parked.timer = this.context.setTimer(Math.min(delayMs, parked.deadlineMs - this.context.now), { rpc: "retransmit", id } satisfies TimerMessage);
   }
 
   /** Fails every call waiting on a local process that ended (its connection closed). */
@@ -432,7 +436,7 @@ export class Coroutines {
     if (this.parked.size >= coroutinesMax) boundExceeded("coroutinesMax", coroutinesMax, `in ${this.context.process} on ${this.context.host}`);
     const id = this.nextId++;
     const timer = this.context.setTimer(delayMs, { rpc, id } satisfies TimerMessage);
-    this.parked.set(id, { coroutine, finish, callee, waitKey, timer });
+    this.parked.set(id, { coroutine, finish, callee, waitKey, timer, request: null, retransmitDelayMs: 0, deadlineMs: 0 });
     if (waitKey !== null) {
       const ids = this.waiting.get(waitKey);
       if (ids === undefined) this.waiting.set(waitKey, [id]);
