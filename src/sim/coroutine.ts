@@ -139,8 +139,11 @@ interface Parked {
   /** The coroutine to resume, or null for a call made with {@link Coroutines.callThen} (its `finish` gets the answer). */
   readonly coroutine: Coroutine<unknown> | null;
   readonly finish: (error: unknown, result: unknown) => void;
-  /** For calls: the callee, to match the response and to fail the call if the callee dies. */
-  readonly callee: ProcessAddress | null;
+  /** Its id: the request id of a call, the timer's of a wait. */
+  readonly id: number;
+  /** For calls: the callee's host and process, to match the response and to fail the call if the callee dies (null otherwise). */
+  readonly calleeHost: string | null;
+  readonly calleeProcess: string | null;
   /** For waits: the key they wait on. */
   readonly waitKey: string | null;
   /**
@@ -214,7 +217,8 @@ export class Coroutines {
    * more than the call.
    */
   callThen(host: string, process: string, method: string, params: unknown, timeoutMs: number, finish: (error: unknown, result: unknown) => void): void {
-    this.advance(null, finish, false, undefined, { kind: "call", host, process, method, params, timeoutMs });
+    const refusal = this.placeCall(null, finish, host, process, method, params, timeoutMs);
+    if (refusal !== null) finish(refusal, undefined);
   }
 
   /** Handles a protocol message; returns false for any other message. */
@@ -254,8 +258,7 @@ export class Coroutines {
     if (parked.waitKey !== null) this.stopWaiting(parked.waitKey, id);
     if (rpc === "wake" || rpc === "wait-timeout") this.advance(parked.coroutine, parked.finish, false, undefined);
     else {
-      const callee = parked.callee!;
-      const error = new RpcError("DeadlineExceeded", `call to ${callee.process} on ${callee.host}: context deadline exceeded`);
+      const error = new RpcError("DeadlineExceeded", `call to ${parked.calleeProcess!} on ${parked.calleeHost!}: context deadline exceeded`);
       this.advance(parked.coroutine, parked.finish, true, error);
     }
     return true;
@@ -264,8 +267,7 @@ export class Coroutines {
   /** Sends an unanswered remote request again and waits longer before the next time (or until the call's deadline). */
   private retransmit(id: number, parked: Parked): void {
     const request = parked.request!;
-    const callee = parked.callee!;
-    this.context.send(callee.host, callee.process, request);
+    this.context.send(parked.calleeHost!, parked.calleeProcess!, request);
     const delayMs = Math.min(retransmitDelayMsMax, parked.retransmitDelayMs * 2);
     parked.retransmitDelayMs = delayMs;
     parked.timer = this.context.setTimer(Math.min(delayMs, parked.deadlineMs - this.context.now), { rpc: "retransmit", id } satisfies TimerMessage);
@@ -275,7 +277,7 @@ export class Coroutines {
   exited(exit: ProcessExit): void {
     if (!this.monitored.delete(exit.process)) return;
     for (const [id, parked] of [...this.parked]) {
-      if (parked.callee === null || parked.callee.host !== this.context.host || parked.callee.process !== exit.process) continue;
+      if (parked.calleeHost !== this.context.host || parked.calleeProcess !== exit.process) continue;
       this.parked.delete(id);
       this.context.cancelTimer(parked.timer);
       const error = new RpcError("Unavailable", `connection to ${exit.process} closed: transport is closing`);
@@ -343,8 +345,8 @@ export class Coroutines {
   private answer(response: ResponseMessage, from: ProcessAddress): void {
     const parked = this.parked.get(response.id);
     // A late answer (after a timeout) or a duplicate finds nothing parked.
-    if (parked === undefined || parked.callee === null) return;
-    if (parked.callee.process !== from.process) return;
+    if (parked === undefined || parked.calleeProcess === null) return;
+    if (parked.calleeProcess !== from.process) return;
     this.parked.delete(response.id);
     this.context.cancelTimer(parked.timer);
     if (response.error !== undefined) {
@@ -356,93 +358,96 @@ export class Coroutines {
 
   /**
    * Resumes a coroutine with a value, or with an error thrown into it, and runs it to its next
-   * wait or its end. A null coroutine (a {@link callThen}) performs `first`, its one call, and
-   * then ends with the call's error or result.
+   * wait or its end. A null coroutine (a {@link callThen}'s call, answered) ends with the call's
+   * error or result.
    */
-  private advance(
-    coroutine: Coroutine<unknown> | null,
-    finish: (error: unknown, result: unknown) => void,
-    throwing: boolean,
-    input: unknown,
-    first: Operation | null = null,
-  ): void {
-    let pending = first;
+  private advance(coroutine: Coroutine<unknown> | null, finish: (error: unknown, result: unknown) => void, throwing: boolean, input: unknown): void {
     for (;;) {
-      let operation: Operation;
-      if (pending !== null) {
-        operation = pending;
-        pending = null;
-      } else if (coroutine === null) {
+      if (coroutine === null) {
         if (throwing) finish(input, undefined);
         else finish(undefined, input);
         return;
-      } else {
-        let step: IteratorResult<Operation, unknown>;
-        try {
-          step = throwing ? coroutine.throw(input) : coroutine.next(input);
-        } catch (error) {
-          if (error instanceof AssertionFailure) throw error;
-          finish(error, undefined);
-          return;
-        }
-        if (step.done) {
-          finish(undefined, step.value);
-          return;
-        }
-        operation = step.value;
       }
+      let step: IteratorResult<Operation, unknown>;
+      try {
+        step = throwing ? coroutine.throw(input) : coroutine.next(input);
+      } catch (error) {
+        if (error instanceof AssertionFailure) throw error;
+        finish(error, undefined);
+        return;
+      }
+      if (step.done) {
+        finish(undefined, step.value);
+        return;
+      }
+      const operation = step.value;
       if (operation.kind === "sleep") {
-        this.park(coroutine, finish, null, null, operation.durationMs, "wake");
+        this.park(coroutine, finish, null, null, null, operation.durationMs, "wake");
         return;
       }
       if (operation.kind === "wait") {
-        this.park(coroutine, finish, null, operation.key, operation.timeoutMs, "wait-timeout");
+        this.park(coroutine, finish, null, null, operation.key, operation.timeoutMs, "wait-timeout");
         return;
       }
-      const local = operation.host === this.context.host || operation.host === this.context.address;
-      if (local && !this.context.isRunning(operation.process)) {
-        throwing = true;
-        input = new RpcError("Unavailable", `connection to ${operation.process} refused: no such process`);
-        continue;
-      }
-      const callee = { host: local ? this.context.host : operation.host, process: operation.process };
-      if (local && !this.monitored.has(operation.process)) {
-        this.monitored.add(operation.process);
-        this.context.monitor(operation.process);
-      }
-      // A local call only times out; a remote one is retransmitted until its deadline, on one timer.
-      const firstDelayMs = local ? operation.timeoutMs : Math.min(retransmitDelayMsInitial, operation.timeoutMs);
-      const id = this.park(coroutine, finish, callee, null, firstDelayMs, local ? "timeout" : "retransmit");
-      const request: RequestMessage = { rpc: "request", id, method: operation.method, params: operation.params, session: this.session };
-      this.context.send(operation.host, operation.process, request);
-      if (!local) {
-        const parked = this.parked.get(id)!;
-        parked.request = request;
-        parked.retransmitDelayMs = retransmitDelayMsInitial;
-        parked.deadlineMs = this.context.now + operation.timeoutMs;
-      }
-      return;
+      const refusal = this.placeCall(coroutine, finish, operation.host, operation.process, operation.method, operation.params, operation.timeoutMs);
+      if (refusal === null) return;
+      throwing = true;
+      input = refusal;
     }
+  }
+
+  /**
+   * Sends a call's request and parks its caller until the answer, the deadline or the callee's
+   * end; returns the error of a local callee that is not running (nothing sent), or null.
+   */
+  private placeCall(
+    coroutine: Coroutine<unknown> | null,
+    finish: (error: unknown, result: unknown) => void,
+    host: string,
+    process: string,
+    method: string,
+    params: unknown,
+    timeoutMs: number,
+  ): RpcError | null {
+    const local = host === this.context.host || host === this.context.address;
+    if (local && !this.context.isRunning(process)) return new RpcError("Unavailable", `connection to ${process} refused: no such process`);
+    if (local && !this.monitored.has(process)) {
+      this.monitored.add(process);
+      this.context.monitor(process);
+    }
+    // A local call only times out; a remote one is retransmitted until its deadline, on one timer.
+    const firstDelayMs = local ? timeoutMs : Math.min(retransmitDelayMsInitial, timeoutMs);
+    const parked = this.park(coroutine, finish, local ? this.context.host : host, process, null, firstDelayMs, local ? "timeout" : "retransmit");
+    const request: RequestMessage = { rpc: "request", id: parked.id, method, params, session: this.session };
+    this.context.send(host, process, request);
+    if (!local) {
+      parked.request = request;
+      parked.retransmitDelayMs = retransmitDelayMsInitial;
+      parked.deadlineMs = this.context.now + timeoutMs;
+    }
+    return null;
   }
 
   private park(
     coroutine: Coroutine<unknown> | null,
     finish: (error: unknown, result: unknown) => void,
-    callee: ProcessAddress | null,
+    calleeHost: string | null,
+    calleeProcess: string | null,
     waitKey: string | null,
     delayMs: number,
     rpc: TimerMessage["rpc"],
-  ): number {
+  ): Parked {
     if (this.parked.size >= coroutinesMax) boundExceeded("coroutinesMax", coroutinesMax, `in ${this.context.process} on ${this.context.host}`);
     const id = this.nextId++;
     const timer = this.context.setTimer(delayMs, { rpc, id } satisfies TimerMessage);
-    this.parked.set(id, { coroutine, finish, callee, waitKey, timer, request: null, retransmitDelayMs: 0, deadlineMs: 0 });
+    const parked: Parked = { id, coroutine, finish, calleeHost, calleeProcess, waitKey, timer, request: null, retransmitDelayMs: 0, deadlineMs: 0 };
+    this.parked.set(id, parked);
     if (waitKey !== null) {
       const ids = this.waiting.get(waitKey);
       if (ids === undefined) this.waiting.set(waitKey, [id]);
       else ids.push(id);
     }
-    return id;
+    return parked;
   }
 
   /** Takes a wait that timed out off its key's list. */
