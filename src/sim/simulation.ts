@@ -111,6 +111,8 @@ export class SimulationKernel {
   private readonly emitter = new EventEmitter();
   /** Event types with at least one listener, for the hot paths. */
   private readonly listenedTypes = new Set<string>();
+  /** Whether any kernel event (message, timer) is recorded or heard: the hot paths' one check when none is. */
+  private kernelEventsWanted = false;
   private readonly kernel: ProcessKernel;
 
   constructor(options: SimulationOptions = {}) {
@@ -123,6 +125,7 @@ export class SimulationKernel {
     this.limits = validateLimits({ ...defaultLimits, ...options.limits });
     this.network = new Network(options.network);
     this.traceLog = new Trace(options.trace);
+    this.listenersChanged();
     this.random = new Random(this.seed);
     this.networkRandom = this.random.fork("network");
     this.queue = new EventQueue(this.limits.pendingEventsMax);
@@ -417,6 +420,7 @@ export class SimulationKernel {
   on<T extends SimulationEventType>(type: T, listener: SimulationListener<T>): this {
     this.emitter.on(type, listener as (event: unknown) => void);
     this.listenedTypes.add(type);
+    this.listenersChanged();
     return this;
   }
 
@@ -424,6 +428,7 @@ export class SimulationKernel {
   once<T extends SimulationEventType>(type: T, listener: SimulationListener<T>): this {
     this.emitter.once(type, listener as (event: unknown) => void);
     this.listenedTypes.add(type);
+    this.listenersChanged();
     return this;
   }
 
@@ -431,7 +436,14 @@ export class SimulationKernel {
   off<T extends SimulationEventType>(type: T, listener: SimulationListener<T>): this {
     this.emitter.off(type, listener as (event: unknown) => void);
     if (this.emitter.listenerCount(type) === 0) this.listenedTypes.delete(type);
+    this.listenersChanged();
     return this;
+  }
+
+  private listenersChanged(): void {
+    let heard = false;
+    for (const type of kernelEventTypes) heard ||= this.listenedTypes.has(type);
+    this.kernelEventsWanted = this.traceLog.recordsKernelEvents || heard;
   }
 
   /** The recorded events, oldest first (bounded by the trace's `eventsMax`). */
@@ -468,13 +480,16 @@ export class SimulationKernel {
       } finally {
         this.busyDepth--;
       }
-      if (this.emitter.listenerCount(type) === 0) this.listenedTypes.delete(type);
+      if (this.emitter.listenerCount(type) === 0) {
+        this.listenedTypes.delete(type);
+        this.listenersChanged();
+      }
     }
   }
 
   /** Whether an event of this kernel type would be recorded or heard (lets hot paths skip building it). */
   private wantsKernelEvent(type: SimulationEventType): boolean {
-    return this.traceLog.recordsKernelEvents || this.listenedTypes.has(type);
+    return this.kernelEventsWanted && (this.traceLog.recordsKernelEvents || this.listenedTypes.has(type));
   }
 
   // ---------------------------------------------------------------- the loop
