@@ -7,7 +7,7 @@
  * {@link EngineApiError}s.
  */
 import type { HttpRequest, HttpResponse, LogFrame } from "./api/http.js";
-import { InvalidReferenceError, familiarString, parseReference, withDefaultTag } from "./images/catalogue.js";
+import { InvalidReferenceError, familiarString, familiarWithDefaultTag, parseReference } from "./images/catalogue.js";
 
 /** An error answer of the Engine API: Docker's status code and message. */
 export class EngineApiError extends Error {
@@ -464,7 +464,7 @@ export class EngineClient {
   private resolveServiceImage(spec: EngineJson, queryRegistry: boolean): { spec: EngineJson; warnings: string[] } {
     const image: unknown = spec.TaskTemplate?.ContainerSpec?.Image;
     if (typeof image !== "string") return { spec, warnings: [] };
-    const tagged = imageWithTag(image);
+    const tagged = familiarWithDefaultTag(image);
     let pinned = tagged;
     let platforms: EngineJson[] | null = null;
     const warnings: string[] = [];
@@ -507,15 +507,6 @@ export class EngineClient {
   }
 }
 
-/** moby's `imageWithTagString`: the image with tag `latest` when it has neither tag nor digest (unchanged when it does not parse). */
-function imageWithTag(image: string): string {
-  try {
-    return familiarString(withDefaultTag(parseReference(image)));
-  } catch (error) {
-    if (error instanceof InvalidReferenceError) return image;
-    throw error;
-  }
-}
 
 /** moby's `imageWithDigestString`: `nginx:latest@sha256:...`, unless the image already names a digest. */
 function imageWithDigest(image: string, digest: string): string {

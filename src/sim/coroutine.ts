@@ -251,7 +251,7 @@ export class Coroutines {
     const parked = this.parked.get(id);
     if (parked === undefined) return true;
     if (rpc === "retransmit" && this.context.now < parked.deadlineMs) {
-      this.retransmit(id, parked);
+      this.retransmit(parked);
       return true;
     }
     this.parked.delete(id);
@@ -265,12 +265,12 @@ export class Coroutines {
   }
 
   /** Sends an unanswered remote request again and waits longer before the next time (or until the call's deadline). */
-  private retransmit(id: number, parked: Parked): void {
+  private retransmit(parked: Parked): void {
     const request = parked.request!;
     this.context.send(parked.calleeHost!, parked.calleeProcess!, request);
     const delayMs = Math.min(retransmitDelayMsMax, parked.retransmitDelayMs * 2);
     parked.retransmitDelayMs = delayMs;
-    parked.timer = this.context.setTimer(Math.min(delayMs, parked.deadlineMs - this.context.now), { rpc: "retransmit", id } satisfies TimerMessage);
+    parked.timer = this.context.setTimer(Math.min(delayMs, parked.deadlineMs - this.context.now), { rpc: "retransmit", id: parked.id } satisfies TimerMessage);
   }
 
   /** Fails every call waiting on a local process that ended (its connection closed). */

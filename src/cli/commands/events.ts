@@ -12,6 +12,7 @@ import { CommandError, type CommandContext, type DockerCommand } from "./context
 import { parseGoDuration } from "./swarm-values.js";
 import { filterFlag, parseFilterFlags } from "./table-format.js";
 import { GoTemplate, TemplateError } from "./templates.js";
+import { inspectFormatHelp } from "./inspect.js";
 
 /** Milliseconds per second, for unix seconds. */
 const millisecondsPerSecond = 1000;
@@ -63,7 +64,7 @@ export const eventsCommand: DockerCommand = {
     arguments: { kind: "none" },
     flags: [
       filterFlag("Filter output based on conditions provided"),
-      { name: "format", kind: "string", description: "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates" },
+      { name: "format", kind: "string", description: inspectFormatHelp },
       { name: "since", kind: "string", description: "Show all events created since timestamp" },
       { name: "until", kind: "string", description: "Stream events until this timestamp" },
     ],

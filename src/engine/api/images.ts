@@ -6,7 +6,7 @@
 import { call, RpcError, type Coroutine } from "../../sim/coroutine.js";
 import type { Dockerd } from "../dockerd/daemon.js";
 import { recordKeys, type ImageRecord } from "../dockerd/records.js";
-import { InvalidReferenceError, canonicalString, familiarName, familiarString, parseReference, withDefaultTag, type ImageReference } from "../images/catalogue.js";
+import { InvalidReferenceError, canonicalString, familiarName, familiarString, familiarWithDefaultTag, parseReference, withDefaultTag, type ImageReference } from "../images/catalogue.js";
 import { registryHostName, registryProcessName, type ImageManifest, type RegistryMethods } from "../registry-api.js";
 import { ApiError, badRequest, conflict, notFound } from "./http.js";
 import { findImage, parseFilters } from "./lookup.js";
@@ -170,22 +170,10 @@ function* listImages(daemon: Dockerd, request: RouteRequest): Coroutine<RouteRes
   return { statusCode: 200, body: images.map((image) => imageSummary(daemon, image)) };
 }
 
-/**
- * A missing image as moby's ErrImageDoesNotExist names it: a reference in its familiar form with
- * the default tag (`nosuch:latest`), an id or anything else that is not a reference as given.
- */
-function missingImageName(name: string): string {
-  try {
-    return familiarString(withDefaultTag(parseReference(name)));
-  } catch (error) {
-    if (error instanceof InvalidReferenceError) return name;
-    throw error;
-  }
-}
 
 function findImageOr404(daemon: Dockerd, name: string): ImageRecord {
   const image = findImage(daemon, name);
-  if (image === undefined) throw notFound(`No such image: ${missingImageName(name)}`);
+  if (image === undefined) throw notFound(`No such image: ${familiarWithDefaultTag(name)}`);
   return image;
 }
 

@@ -529,6 +529,19 @@ export function familiarString(reference: ImageReference): string {
   return familiarName(reference) + (reference.tag === null ? "" : `:${reference.tag}`) + (reference.digest === null ? "" : `@${reference.digest}`);
 }
 
+/**
+ * moby's `imageWithTagString`: `text` in its familiar form with tag `latest` when it has neither
+ * tag nor digest (`nosuch` → `nosuch:latest`); unchanged when it is not a reference (an id, say).
+ */
+export function familiarWithDefaultTag(text: string): string {
+  try {
+    return familiarString(withDefaultTag(parseReference(text)));
+  } catch (error) {
+    if (error instanceof InvalidReferenceError) return text;
+    throw error;
+  }
+}
+
 /** The fully qualified form: `docker.io/library/nginx:latest`. */
 export function canonicalString(reference: ImageReference): string {
   return `${reference.domain}/${reference.path}` + (reference.tag === null ? "" : `:${reference.tag}`) + (reference.digest === null ? "" : `@${reference.digest}`);

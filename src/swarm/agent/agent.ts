@@ -356,7 +356,8 @@ export class SwarmAgent extends RpcProcess {
     if (inspected.statusCode >= 400) throw engineUnavailable(inspected);
     const container = inspected.body as { Id: string; State: InspectedState };
     tracked.containerId = container.Id;
-    return container;
+    // Only what the drive reads: the whole inspection would live in its frame while the container runs.
+    return { Id: container.Id, State: container.State };
   }
 
   /** A running task's container exited: complete on 0, failed otherwise. */
