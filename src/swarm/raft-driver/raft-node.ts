@@ -83,6 +83,9 @@ export class RaftNode {
   removed = false;
   /** The last log index whose Ready has been acted on (what observers have seen). */
   private observedLastIndex = 0;
+  /** The term and vote last made durable (see `mustSync`). */
+  private syncedTerm: number;
+  private syncedVote: string | null;
 
   constructor(
     private readonly context: ProcessContext,
@@ -96,6 +99,8 @@ export class RaftNode {
     this.storage = new DiskRaftStorage(context.disk);
     if (!this.storage.exists()) this.storage.initialize(initialMembers);
     const persisted = this.storage.state();
+    this.syncedTerm = persisted.hardState.term;
+    this.syncedVote = persisted.hardState.votedFor;
     this.observedLastIndex = persisted.entries.at(-1)?.index ?? persisted.snapshot.index;
     const random = context.random.fork("raft");
     const { fsyncDelayMs: _fsyncDelayMs, ...raftOptions } = settings;
@@ -256,8 +261,7 @@ export class RaftNode {
       if (this.pending !== null || !this.member.hasReady()) return;
       const ready = this.member.ready();
       this.storage.apply(ready);
-      const wroteSomething = ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null;
-      if (wroteSomething && this.fsyncDelayMs > 0) {
+      if (this.mustSync(ready) && this.fsyncDelayMs > 0) {
         this.pending = ready;
         this.context.setTimer(this.fsyncDelayMs, { raftTimer: "fsync" } satisfies RaftTimerPayload);
         return;
@@ -265,6 +269,23 @@ export class RaftNode {
       this.act(ready);
     }
     boundExceeded("readyRoundsMax", readyRoundsMax, `Readies handled in one step by ${this.context.host}`);
+  }
+
+  /**
+   * Whether a Ready just written must be durable before it is acted on: etcd's `MustSync`, which
+   * swarmkit's WAL uses to decide whether a save fsyncs. New entries, a snapshot, or a new term
+   * or vote must be; a hard state that only moves the commit index is written without waiting
+   * (a lost commit index is learnt again from the leader). Remembers the term and vote written.
+   */
+  private mustSync(ready: Ready): boolean {
+    const hardState = ready.hardState;
+    let termOrVoteChanged = false;
+    if (hardState !== null) {
+      termOrVoteChanged = hardState.term !== this.syncedTerm || hardState.votedFor !== this.syncedVote;
+      this.syncedTerm = hardState.term;
+      this.syncedVote = hardState.votedFor;
+    }
+    return termOrVoteChanged || ready.entries.length > 0 || ready.snapshot !== null;
   }
 
   private completeFsync(): void {

@@ -45,6 +45,32 @@ describe("Raft group of managers", () => {
     expect(checker.violations).toEqual([]);
   });
 
+  it("waits for an fsync only when etcd's MustSync asks: for entries, not for a commit index alone", () => {
+    const fsyncDelayMs = 50;
+    const sim = Simulation.swarm({ seed: "raft-sync", managers: 3, engine: false, raft: { ...paperTiming, fsyncDelayMs } });
+    sim.runFor(200);
+    const leader = sim.leader()!.host;
+    const appliedAtMs = new Map<string, number>();
+    const proposedAtMs = sim.now;
+    const proposal = sim.raftPropose(leader, "durable");
+    if (!proposal.ok) throw new Error("the leader refused the proposal");
+    sim.on("raft.commit", (event) => {
+      if (event.index === proposal.index && !appliedAtMs.has(event.host)) appliedAtMs.set(event.host, event.time);
+    });
+    sim.runFor(1_000);
+    // The leader's entry and the followers' copies each wait one fsync, and the network's 1-2 ms
+    // each way; the commit that follows is acted on at once (it used to wait a third fsync).
+    const leaderDelayMs = appliedAtMs.get(leader)! - proposedAtMs;
+    expect(leaderDelayMs).toBeGreaterThanOrEqual(2 * fsyncDelayMs + 2);
+    expect(leaderDelayMs).toBeLessThanOrEqual(2 * fsyncDelayMs + 4);
+    // A follower learns the commit index from the leader's next append and applies at once.
+    for (const host of ["manager1", "manager2", "manager3"].filter((name) => name !== leader)) {
+      const followerDelayMs = appliedAtMs.get(host)! - appliedAtMs.get(leader)!;
+      expect(followerDelayMs).toBeGreaterThan(0);
+      expect(followerDelayMs).toBeLessThan(fsyncDelayMs + paperTiming.heartbeatIntervalMs);
+    }
+  });
+
   it("moves leadership to the majority when the leader is isolated, and the old leader steps down (checkQuorum)", () => {
     const sim = Simulation.swarm({ seed: "raft-3", managers: 5, engine: false, raft: paperTiming });
     const checker = sim.watchRaftSafety();
