@@ -318,7 +318,7 @@ class Containerd extends RpcProcess {
 
   /** An event from a shim: acknowledge it, then publish it. */
   protected override onMessage(message: unknown, from: ProcessAddress): void {
-    if (typeof message !== "object" || message === null || !("shimEvent" in message)) {
+    if (typeof message !== "object" || message === null || (message as { shimEvent?: unknown }).shimEvent === undefined) {
       this.context.log(`ignoring unexpected message from ${from.process}: ${JSON.stringify(message)}`);
       return;
     }

@@ -559,7 +559,7 @@ function isRequest(message: unknown): message is Request {
 }
 
 function isStdio(message: unknown): message is StdioMessage {
-  return typeof message === "object" && message !== null && "stdio" in message && "text" in message;
+  return typeof message === "object" && message !== null && (message as { stdio?: unknown }).stdio !== undefined && (message as { text?: unknown }).text !== undefined;
 }
 
 function isOom(message: unknown): message is OomMessage {

@@ -163,7 +163,9 @@ interface Parked {
 
 /** Whether a message is part of the request/response protocol. */
 export function isRpcMessage(message: unknown): boolean {
-  return typeof message === "object" && message !== null && "rpc" in message;
+  // A property read, not `"rpc" in message`: every message comes through here, and V8's
+  // megamorphic `in` is slower than its megamorphic load.
+  return typeof message === "object" && message !== null && (message as { rpc?: unknown }).rpc !== undefined;
 }
 
 /** The coroutines of one process incarnation, with the request handlers it serves. */

@@ -260,7 +260,7 @@ export class Dockerd extends RpcProcess {
   }
 
   protected override onMessage(message: unknown, _from: ProcessAddress): void {
-    if (typeof message === "object" && message !== null && "swarmRoleChanged" in message) {
+    if (typeof message === "object" && message !== null && (message as { swarmRoleChanged?: unknown }).swarmRoleChanged !== undefined) {
       this.startSwarmProcesses([]);
       return;
     }

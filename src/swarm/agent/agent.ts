@@ -84,7 +84,7 @@ export class SwarmAgent extends RpcProcess {
   }
 
   protected override onMessage(message: unknown, _from: ProcessAddress): void {
-    if (typeof message === "object" && message !== null && "wake" in message) this.heartbeatSoon();
+    if (typeof message === "object" && message !== null && (message as { wake?: unknown }).wake !== undefined) this.heartbeatSoon();
   }
 
   protected override onTimer(payload: unknown): void {

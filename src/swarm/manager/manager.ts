@@ -245,7 +245,7 @@ export class SwarmManager extends RpcProcess {
       this.statusBatchTimer = null;
       this.statusBatchDue = true;
       this.leaderRound();
-    } else if (typeof payload === "object" && payload !== null && "assignmentBatch" in payload) {
+    } else if (typeof payload === "object" && payload !== null && (payload as { assignmentBatch?: unknown }).assignmentBatch !== undefined) {
       this.sendAssignments((payload as { assignmentBatch: string }).assignmentBatch);
     } else if (payload === "leader-tick") {
       this.leaderTick = null;

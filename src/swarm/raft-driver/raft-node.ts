@@ -65,7 +65,7 @@ interface RemovalNotice {
 
 /** Whether a message is a Raft message for a {@link RaftNode}. */
 export function isRaftEnvelope(message: unknown): message is RaftEnvelope {
-  return typeof message === "object" && message !== null && "raft" in message;
+  return typeof message === "object" && message !== null && (message as { raft?: unknown }).raft !== undefined;
 }
 
 /** One Raft member living in a process. */
@@ -137,7 +137,7 @@ export class RaftNode {
 
   /** Handles a Raft message; returns false for any other message. */
   receive(message: unknown, _from: ProcessAddress): boolean {
-    if (typeof message === "object" && message !== null && "raftRemoved" in message) {
+    if (typeof message === "object" && message !== null && (message as { raftRemoved?: unknown }).raftRemoved !== undefined) {
       this.removed = true;
       return true;
     }
@@ -149,7 +149,7 @@ export class RaftNode {
 
   /** Handles a Raft timer; returns false for any other timer payload. */
   timer(payload: unknown): boolean {
-    if (typeof payload !== "object" || payload === null || !("raftTimer" in payload)) return false;
+    if (typeof payload !== "object" || payload === null || (payload as { raftTimer?: unknown }).raftTimer === undefined) return false;
     const kind = (payload as RaftTimerPayload).raftTimer;
     if (kind === "fsync") this.completeFsync();
     else {
