@@ -6,8 +6,11 @@
  * and a crash of the process loses its coroutines as it loses the rest of its memory.
  *
  * Messages on the wire (readable in the trace):
- *   `{ rpc: "request", id, method, params }` and `{ rpc: "response", id, result }` or
- *   `{ rpc: "response", id, error: { code, message } }`.
+ *   `{ rpc: "request", id, method, params, session, deadlineMs }` and
+ *   `{ rpc: "response", id, result }` or `{ rpc: "response", id, error: { code, message } }`.
+ * A remote request is retransmitted until answered or past its deadline, as TCP would resend a
+ * lost segment; the server runs it once, remembering it (by caller session and id) until no
+ * copy can arrive any more.
  */
 import { AssertionFailure, boundExceeded } from "./errors.js";
 import type { ProcessAddress } from "./events.js";
@@ -41,7 +44,11 @@ export const coroutinesMax = 100_000;
 export const retransmitDelayMsInitial = 200;
 /** Longest wait between retransmissions, ms. */
 export const retransmitDelayMsMax = 3_200;
-/** Bound `servedRequestsMax`: requests a server remembers (in progress or answered) to ignore or answer duplicates. */
+/**
+ * Bound `servedRequestsMax`: requests a server remembers (in progress or answered) to ignore or
+ * answer duplicates. A request is forgotten once no copy of it can arrive any more (see
+ * `Coroutines.serve`), or when this many newer ones are remembered.
+ */
 export const servedRequestsMax = 10_000;
 
 /** Error codes of calls, after gRPC's status codes. */
@@ -121,6 +128,11 @@ interface RequestMessage {
   readonly params: unknown;
   /** The calling incarnation (host, process, pid and start time): with `id` it names a request across retransmissions. */
   readonly session?: string;
+  /**
+   * When the caller gives up, in virtual ms (gRPC sends its deadline with each call): it sends no
+   * copy after it, so the server can forget the request once the slowest copy has arrived.
+   */
+  readonly deadlineMs?: number;
 }
 
 interface ResponseMessage {
@@ -180,13 +192,16 @@ export class Coroutines {
   /** Requests served, by caller session and request id: null while in progress, then the response sent. */
   private readonly served = new Map<string, Map<number, ResponseMessage | null>>();
   /**
-   * The requests in `served` in arrival order, as a ring of `servedRequestsMax` slots (session
-   * and id side by side): the oldest is forgotten when a new one arrives. (Evicting through a
-   * Map's `keys().next()` would scan its deleted slots each time: quadratic in V8.)
+   * The requests in `served` in arrival order, as a ring of `servedRequestsMax` slots (session,
+   * id and the caller's deadline side by side, from `servedOldestSlot` on): the oldest are
+   * forgotten as they expire. (Evicting through a Map's `keys().next()` would scan its deleted
+   * slots each time: quadratic in V8.)
    */
   private readonly servedOrderSessions: (string | undefined)[] = [];
   private readonly servedOrderIds: number[] = [];
-  private servedNextSlot = 0;
+  private readonly servedOrderDeadlinesMs: number[] = [];
+  private servedOldestSlot = 0;
+  private servedCount = 0;
 
   /** The request handlers by method name (a Map: looking a varying key up in an object is slow in V8). */
   private readonly handlers: ReadonlyMap<string, RpcHandler>;
@@ -205,6 +220,11 @@ export class Coroutines {
   /** Number of parked coroutines. */
   get pendingCount(): number {
     return this.parked.size;
+  }
+
+  /** Number of remote requests remembered to ignore or answer their duplicates (in progress or answered). */
+  get rememberedRequestCount(): number {
+    return this.servedCount;
   }
 
   /** Runs `coroutine` until its first wait; `finish` gets its error or result when it ends. */
@@ -295,18 +315,24 @@ export class Coroutines {
     const session = from.host === this.context.host ? undefined : request.session;
     let servedOfSession: Map<number, ResponseMessage | null> | undefined;
     if (session !== undefined) {
+      this.forgetExpiredServed();
       servedOfSession = this.served.get(session);
       const previous = servedOfSession?.get(request.id);
       if (previous !== undefined) {
         if (previous !== null) this.context.send(from.host, from.process, previous);
         return;
       }
-      this.forgetOldestServed(session);
+      if (this.servedCount === servedRequestsMax) {
+        this.forgetOldestServed();
+        servedOfSession = this.served.get(session);
+      }
       if (servedOfSession === undefined) this.served.set(session, (servedOfSession = new Map()));
       servedOfSession.set(request.id, null);
-      this.servedOrderSessions[this.servedNextSlot] = session;
-      this.servedOrderIds[this.servedNextSlot] = request.id;
-      this.servedNextSlot = (this.servedNextSlot + 1) % servedRequestsMax;
+      const slot = (this.servedOldestSlot + this.servedCount) % servedRequestsMax;
+      this.servedOrderSessions[slot] = session;
+      this.servedOrderIds[slot] = request.id;
+      this.servedOrderDeadlinesMs[slot] = request.deadlineMs ?? Infinity;
+      this.servedCount++;
     }
     const handler = this.handlers.get(request.method);
     if (handler === undefined) {
@@ -333,15 +359,27 @@ export class Coroutines {
   }
 
   /**
-   * Frees the ring slot about to be reused: the oldest request served is forgotten, and its
-   * session's map with it once empty (unless it is `servingSession`'s, about to be written again).
+   * Forgets the oldest remembered requests that no copy can reach any more: every copy was sent
+   * before the caller's deadline and takes at most the network's latency bound, so none arrives
+   * after the two added. (Requests behind a later deadline wait for it to go first: remembering
+   * longer changes nothing.) Remembered answers thus die young, before the collector copies them.
    */
-  private forgetOldestServed(servingSession: string): void {
-    const session = this.servedOrderSessions[this.servedNextSlot];
-    if (session === undefined) return;
+  private forgetExpiredServed(): void {
+    if (this.servedCount === 0) return;
+    const expiredBeforeMs = this.context.now - this.context.latencyBoundMs;
+    while (this.servedCount > 0 && this.servedOrderDeadlinesMs[this.servedOldestSlot]! < expiredBeforeMs) this.forgetOldestServed();
+  }
+
+  /** Forgets the oldest remembered request, and its session's map once empty. */
+  private forgetOldestServed(): void {
+    const slot = this.servedOldestSlot;
+    const session = this.servedOrderSessions[slot]!;
     const servedOfSession = this.served.get(session)!;
-    servedOfSession.delete(this.servedOrderIds[this.servedNextSlot]!);
-    if (servedOfSession.size === 0 && session !== servingSession) this.served.delete(session);
+    servedOfSession.delete(this.servedOrderIds[slot]!);
+    if (servedOfSession.size === 0) this.served.delete(session);
+    this.servedOrderSessions[slot] = undefined;
+    this.servedOldestSlot = (slot + 1) % servedRequestsMax;
+    this.servedCount--;
   }
 
   private answer(response: ResponseMessage, from: ProcessAddress): void {
@@ -420,7 +458,7 @@ export class Coroutines {
     // A local call only times out; a remote one is retransmitted until its deadline, on one timer.
     const firstDelayMs = local ? timeoutMs : Math.min(retransmitDelayMsInitial, timeoutMs);
     const parked = this.park(coroutine, finish, local ? this.context.host : host, process, null, firstDelayMs, local ? "timeout" : "retransmit");
-    const request: RequestMessage = { rpc: "request", id: parked.id, method, params, session: this.session };
+    const request: RequestMessage = { rpc: "request", id: parked.id, method, params, session: this.session, deadlineMs: this.context.now + timeoutMs };
     this.context.send(host, process, request);
     if (!local) {
       parked.request = request;

@@ -77,6 +77,7 @@ export class Network {
   /** Blocked directed host pairs, counted per partition that blocks them. */
   private readonly blocked = new Map<string, number>();
   private readonly partitionList: Array<[readonly string[], readonly string[]]> = [];
+  private latencyBound: number;
 
   constructor(options: NetworkOptions = {}) {
     this.defaults = mergeSettings({ latencyMs: defaultLatencyMs, lossRate: 0, duplicateRate: 0 }, options);
@@ -85,6 +86,15 @@ export class Network {
       throw new SimulationError(`invalid localDelayMs ${JSON.stringify(localDelayMs)}: expected a number >= 0`);
     }
     this.localDelayMs = localDelayMs;
+    this.latencyBound = Math.max(this.defaults.latencyMs[1], localDelayMs);
+  }
+
+  /**
+   * The highest one-way delay any link has had so far, ms: no message sent until now, in flight
+   * or delivered, takes longer. It never decreases (a message keeps the delay drawn when it was sent).
+   */
+  get latencyBoundMs(): number {
+    return this.latencyBound;
   }
 
   /** Whether a partition stops messages from `from` to `to`. */
@@ -126,6 +136,7 @@ export class Network {
     const backward = changes.oneWay ? undefined : mergeSettings(this.settings(to, from), changes);
     this.overrides.set(linkKey(from, to), forward);
     if (backward) this.overrides.set(linkKey(to, from), backward);
+    this.latencyBound = Math.max(this.latencyBound, forward.latencyMs[1], backward?.latencyMs[1] ?? 0);
     return forward;
   }
 

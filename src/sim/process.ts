@@ -56,6 +56,12 @@ export interface ProcessContext {
   readonly random: Random;
   /** The host's disk: survives crashes and restarts. */
   readonly disk: Disk;
+  /**
+   * The highest one-way delay any network link has had so far, ms: no message sent until now
+   * takes longer to arrive. It never decreases. (The RPC layer uses it to know when a request
+   * can no longer arrive again.)
+   */
+  readonly latencyBoundMs: number;
   /** Sends `message` to process `toProcess` on host `toHost` (a name or an address) over the simulated network. */
   send(toHost: string, toProcess: string, message: unknown): void;
   /** Fires {@link ProcessBehaviour.timer} with `payload` after `delayMs` virtual milliseconds. */
@@ -108,6 +114,7 @@ export type ProcessFactory = () => ProcessBehaviour;
 /** What the kernel offers process instances. Implemented by the simulation; not public. */
 export interface ProcessKernel {
   readonly now: number;
+  readonly latencyBoundMs: number;
   readonly startTimeMs: number;
   send(from: ProcessInstance, toHost: string, toProcess: string, message: unknown): void;
   setTimer(owner: ProcessInstance, delayMs: number, payload: unknown): TimerHandle;
@@ -152,6 +159,10 @@ export class ProcessInstance implements ProcessContext {
 
   get now(): number {
     return this.kernel.now;
+  }
+
+  get latencyBoundMs(): number {
+    return this.kernel.latencyBoundMs;
   }
 
   get wallTimeMs(): number {

@@ -647,6 +647,9 @@ export class SimulationKernel {
       get now() {
         return simulation.currentTimeMs;
       },
+      get latencyBoundMs() {
+        return simulation.network.latencyBoundMs;
+      },
       startTimeMs: this.startTimeMs,
       send: (from, toHost, toProcess, message) => this.send(from, toHost, toProcess, message),
       setTimer: (owner, delayMs, payload) => this.setTimer(owner, delayMs, payload),

@@ -198,6 +198,45 @@ describe("coroutines", () => {
     expect(requests).toBeGreaterThanOrEqual(2); // the retransmissions arrived, and were not run again
   });
 
+  it("forgets a served request once no copy of it can arrive: after the caller's deadline plus the network's latency bound", () => {
+    const sim = new SimulationKernel({ seed: "served-expiry", network: { latencyMs: [10, 10] }, trace: { level: "off" } });
+    sim.addHost("a");
+    sim.addHost("b");
+    let server: Coroutines;
+    sim.spawn("b", "counter", {
+      start: (context) => void (server = new Coroutines(context, { count: () => new Answered("counted") })),
+      receive: (_context, message, from) => void server.receive(message, from),
+      timer: (_context, payload) => void server.timer(payload),
+    });
+    let client: Coroutines;
+    let clientContext: ProcessContext;
+    sim.spawn("a", "client", {
+      start: (context) => void ((clientContext = context), (client = new Coroutines(context))),
+      receive: (_context, message, from) => void client.receive(message, from),
+      timer: (_context, payload) => void client.timer(payload),
+    });
+    const results: unknown[] = [];
+    const callAt = (delayMs: number) => sim.schedule(delayMs, () => client.start((function* () { results.push(yield* call("b", "counter", "count", {}, 1_000)); })()));
+    callAt(0);
+    sim.runFor(100);
+    expect(results).toEqual(["counted"]);
+    expect(server!.rememberedRequestCount).toBe(1);
+    // The latency bound only grows: a slower link raises it, and a reset does not lower it.
+    expect(clientContext!.latencyBoundMs).toBe(10);
+    sim.faults.setLink("a", "b", { latencyMs: [10, 300] });
+    sim.faults.resetLink("a", "b");
+    expect(clientContext!.latencyBoundMs).toBe(300);
+    // A request arriving before the first call's deadline (1,000 ms) plus the bound (300 ms) leaves it remembered...
+    callAt(1_000);
+    sim.runFor(1_100);
+    expect(server!.rememberedRequestCount).toBe(2);
+    // ...one arriving after forgets it.
+    callAt(200);
+    sim.runFor(300);
+    expect(results).toEqual(["counted", "counted", "counted"]);
+    expect(server!.rememberedRequestCount).toBe(2);
+  });
+
   it("after more requests than it remembers, a server still answers a retransmission from memory", () => {
     const sim = new SimulationKernel({ seed: "served-ring", network: { latencyMs: [1, 1] }, trace: { level: "off" } });
     sim.addHost("a");
