@@ -1,7 +1,7 @@
 /**
  * The simulation's single event queue: a binary min-heap ordered by virtual time, then by
  * insertion sequence, so events due at the same instant run in the order they were scheduled.
- * The heap holds {@link ScheduledEvent} objects of one shape so the hot loop stays monomorphic.
+ * Every event is a {@link ScheduledEvent} of one shape, so the hot loop stays monomorphic.
  */
 import { boundExceeded } from "./errors.js";
 import type { ProcessInstance } from "./process.js";
@@ -62,9 +62,27 @@ export class ScheduledEvent {
   ) {}
 }
 
-/** A binary min-heap of {@link ScheduledEvent}, keyed by (time, seq). */
+/** Heap slots allocated at first; the arrays double when full. */
+const initialCapacity = 256;
+
+/**
+ * A binary min-heap of {@link ScheduledEvent}, keyed by (time, seq). The heap itself holds only
+ * numbers: each position's time, sequence number and the index of its event in a table of
+ * events. Sifting moves numbers in typed arrays, never object pointers, so it needs no write
+ * barrier (V8 records every store of a new object into a long-lived array for its collector, and
+ * a pop moves an entry at every level of the heap), and compares without loading the events.
+ */
 export class EventQueue {
-  private readonly heap: ScheduledEvent[] = [];
+  private times = new Float64Array(initialCapacity);
+  private seqs = new Float64Array(initialCapacity);
+  /** Per heap position, the index of its event in `events`. */
+  private slots = new Int32Array(initialCapacity);
+  /** The queued events, by table index; a free index holds undefined. */
+  private readonly events: (ScheduledEvent | undefined)[] = [];
+  /** Table indices free for reuse (a stack). */
+  private freeSlots = new Int32Array(initialCapacity);
+  private freeCount = 0;
+  private length = 0;
   private nextSeq = 0;
 
   constructor(
@@ -74,7 +92,7 @@ export class EventQueue {
 
   /** Number of queued events, cancelled ones included. */
   get size(): number {
-    return this.heap.length;
+    return this.length;
   }
 
   /** Allocates the next insertion sequence number. */
@@ -84,56 +102,94 @@ export class EventQueue {
 
   /** The earliest event, without removing it. */
   peek(): ScheduledEvent | undefined {
-    return this.heap[0];
+    return this.length === 0 ? undefined : this.events[this.slots[0]!];
   }
 
   /** Adds an event. */
   push(event: ScheduledEvent): void {
-    const heap = this.heap;
-    if (heap.length >= this.pendingEventsMax) {
-      boundExceeded("pendingEventsMax", this.pendingEventsMax, "too many queued events");
+    const length = this.length;
+    if (length >= this.pendingEventsMax) boundExceeded("pendingEventsMax", this.pendingEventsMax, "too many queued events");
+    if (length === this.times.length) this.grow();
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.freeSlots[--this.freeCount]!;
+      this.events[slot] = event;
+    } else {
+      slot = this.events.length;
+      this.events.push(event);
     }
-    let index = heap.length;
-    heap.push(event);
+    const { times, seqs, slots } = this;
+    const time = event.time;
+    const seq = event.seq;
+    let index = length;
     // Sift up, moving parents down into the hole.
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
-      const parent = heap[parentIndex]!;
-      if (parent.time < event.time || (parent.time === event.time && parent.seq < event.seq)) break;
-      heap[index] = parent;
+      const parentTime = times[parentIndex]!;
+      if (parentTime < time || (parentTime === time && seqs[parentIndex]! < seq)) break;
+      times[index] = parentTime;
+      seqs[index] = seqs[parentIndex]!;
+      slots[index] = slots[parentIndex]!;
       index = parentIndex;
     }
-    heap[index] = event;
+    times[index] = time;
+    seqs[index] = seq;
+    slots[index] = slot;
+    this.length = length + 1;
   }
 
   /** Removes and returns the earliest event. */
   pop(): ScheduledEvent | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    if (top === undefined) return undefined;
-    const last = heap.pop()!;
-    const length = heap.length;
+    if (this.length === 0) return undefined;
+    const { times, seqs, slots } = this;
+    const topSlot = slots[0]!;
+    const top = this.events[topSlot];
+    this.events[topSlot] = undefined;
+    if (this.freeCount === this.freeSlots.length) this.freeSlots = grown(this.freeSlots);
+    this.freeSlots[this.freeCount++] = topSlot;
+    const length = --this.length;
     if (length === 0) return top;
-    // Sift down from the root, moving the smaller child up into the hole.
+    // Sift the last entry down from the root, moving the smaller child up into the hole.
+    const lastTime = times[length]!;
+    const lastSeq = seqs[length]!;
+    const lastSlot = slots[length]!;
     let index = 0;
     for (;;) {
       const leftIndex = 2 * index + 1;
       if (leftIndex >= length) break;
       const rightIndex = leftIndex + 1;
       let childIndex = leftIndex;
-      let child = heap[leftIndex]!;
+      let childTime = times[leftIndex]!;
       if (rightIndex < length) {
-        const right = heap[rightIndex]!;
-        if (right.time < child.time || (right.time === child.time && right.seq < child.seq)) {
+        const rightTime = times[rightIndex]!;
+        if (rightTime < childTime || (rightTime === childTime && seqs[rightIndex]! < seqs[leftIndex]!)) {
           childIndex = rightIndex;
-          child = right;
+          childTime = rightTime;
         }
       }
-      if (last.time < child.time || (last.time === child.time && last.seq < child.seq)) break;
-      heap[index] = child;
+      if (lastTime < childTime || (lastTime === childTime && lastSeq < seqs[childIndex]!)) break;
+      times[index] = childTime;
+      seqs[index] = seqs[childIndex]!;
+      slots[index] = slots[childIndex]!;
       index = childIndex;
     }
-    heap[index] = last;
+    times[index] = lastTime;
+    seqs[index] = lastSeq;
+    slots[index] = lastSlot;
     return top;
   }
+
+  /** Doubles the heap's arrays. */
+  private grow(): void {
+    this.times = grown(this.times);
+    this.seqs = grown(this.seqs);
+    this.slots = grown(this.slots);
+  }
+}
+
+/** A copy of `array` twice as long. */
+function grown<T extends Float64Array | Int32Array>(array: T): T {
+  const copy = new (array.constructor as new (length: number) => T)(array.length * 2);
+  copy.set(array);
+  return copy;
 }
