@@ -32,6 +32,15 @@ import type {
 
 /** One bit per timer kind, for the set of timers changed since the last Ready. */
 const timerBits: Readonly<Record<RaftTimerKind, number>> = { election: 1, heartbeat: 2, "check-quorum": 4 };
+
+/**
+ * The bit of timer `kind`, chosen by comparing the kind (constant strings compare by identity)
+ * rather than indexing a record with it: such lookups by a varying key are slow in V8, and every
+ * heartbeat arms and fires timers.
+ */
+function timerBitOf(kind: RaftTimerKind): number {
+  return kind === "election" ? timerBits.election : kind === "heartbeat" ? timerBits.heartbeat : timerBits["check-quorum"];
+}
 /** The shared empty list of timer requests (never mutated). */
 const noTimers: readonly TimerRequest[] = [];
 /** The shared empty list of committed entries (never mutated). */
@@ -173,9 +182,9 @@ export class RaftMember {
 
   timerFired(kind: RaftTimerKind, nowMs: number): void {
     this.advanceClock(nowMs);
-    const deadlineMs = this.deadlinesMs[kind];
+    const deadlineMs = this.deadlineOf(kind);
     if (deadlineMs === null || nowMs + timerToleranceMs < deadlineMs) return;
-    this.deadlinesMs[kind] = null;
+    this.setDeadline(kind, null);
     if (kind === "election") {
       if (this.state === "leader") return;
       if (!this.isVoter()) {
@@ -756,8 +765,21 @@ export class RaftMember {
   }
 
   private armTimer(kind: RaftTimerKind, delayMs: number): void {
-    this.deadlinesMs[kind] = this.nowMs + delayMs;
-    this.timersChangedBits |= timerBits[kind];
+    this.setDeadline(kind, this.nowMs + delayMs);
+    this.timersChangedBits |= timerBitOf(kind);
+  }
+
+  /** The deadline of timer `kind` (named reads, not a lookup by the varying kind: see {@link timerBitOf}). */
+  private deadlineOf(kind: RaftTimerKind): number | null {
+    const deadlines = this.deadlinesMs;
+    return kind === "election" ? deadlines.election : kind === "heartbeat" ? deadlines.heartbeat : deadlines["check-quorum"];
+  }
+
+  private setDeadline(kind: RaftTimerKind, atMs: number | null): void {
+    const deadlines = this.deadlinesMs;
+    if (kind === "election") deadlines.election = atMs;
+    else if (kind === "heartbeat") deadlines.heartbeat = atMs;
+    else deadlines["check-quorum"] = atMs;
   }
 
   /**
