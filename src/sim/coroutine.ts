@@ -458,12 +458,13 @@ export class Coroutines {
     // A local call only times out; a remote one is retransmitted until its deadline, on one timer.
     const firstDelayMs = local ? timeoutMs : Math.min(retransmitDelayMsInitial, timeoutMs);
     const parked = this.park(coroutine, finish, local ? this.context.host : host, process, null, firstDelayMs, local ? "timeout" : "retransmit");
-    const request: RequestMessage = { rpc: "request", id: parked.id, method, params, session: this.session, deadlineMs: this.context.now + timeoutMs };
+    const deadlineMs = this.context.now + timeoutMs;
+    const request: RequestMessage = { rpc: "request", id: parked.id, method, params, session: this.session, deadlineMs };
     this.context.send(host, process, request);
     if (!local) {
       parked.request = request;
       parked.retransmitDelayMs = retransmitDelayMsInitial;
-      parked.deadlineMs = this.context.now + timeoutMs;
+      parked.deadlineMs = deadlineMs;
     }
     return null;
   }
