@@ -149,8 +149,9 @@ export class RaftNode {
 
   /** Handles a Raft timer; returns false for any other timer payload. */
   timer(payload: unknown): boolean {
-    if (typeof payload !== "object" || payload === null || (payload as { raftTimer?: unknown }).raftTimer === undefined) return false;
-    const kind = (payload as RaftTimerPayload).raftTimer;
+    if (typeof payload !== "object" || payload === null) return false;
+    const kind = (payload as Partial<RaftTimerPayload>).raftTimer;
+    if (kind === undefined) return false;
     if (kind === "fsync") this.completeFsync();
     else {
       const slot = this.slotOf(kind);
