@@ -8,6 +8,7 @@
 export { runExperimentFile, checkDeterminismAcrossWorkers, defaultWorkerCount, sliceSeeds, slicesPerWorker, type RunExperimentFileOptions, type CheckDeterminismAcrossWorkersOptions } from "./runner.js";
 export { importExperimentDefinition, checkExperimentDefinition, isTypeScriptFile, type ExperimentDefinition } from "./experiment-module.js";
 export { ExperimentWorkerPool, workersMax, workerStartTimeoutMs } from "./worker-pool.js";
+export { experimentV8Flags, applyV8Flags, checkV8Flags, v8FlagsMax } from "./v8-tuning.js";
 export { ProgressBar, formatProgressLine, progressRedrawIntervalMs, progressBarWidthMax, progressLineWidthMax, type ProgressBarOptions, type ProgressStream } from "./progress.js";
 export {
   writeExperimentResults,

@@ -24,6 +24,7 @@ import type { SimulationEvent } from "../sim/events.js";
 import { importExperimentDefinition } from "./experiment-module.js";
 import { ProgressBar, type ProgressStream } from "./progress.js";
 import { ExperimentWorkerPool, workersMax } from "./worker-pool.js";
+import { applyV8Flags, experimentV8Flags } from "./v8-tuning.js";
 
 /** Bound `slicesPerWorker`: how many slices of seeds each worker gets on average (for load balance and progress). */
 export const slicesPerWorker = 8;
@@ -47,6 +48,11 @@ export interface RunExperimentFileOptions {
   readonly onStart?: (info: { readonly name: string; readonly seedsTotal: number; readonly seedsToRun: number }) => void;
   /** Called with the seeds done and the total after every seed. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * V8 flags set in this process before the workers start (V8's flags are process-wide); default
+   * {@link experimentV8Flags}, which cap inlining. `[]` leaves V8 as it is. Results do not depend on them.
+   */
+  readonly v8Flags?: readonly string[];
 }
 
 /** Contiguous slices of `seeds`, about `slicesPerWorker` per worker (at least one, possibly empty). */
@@ -72,6 +78,7 @@ export async function runExperimentFile(file: string, options: RunExperimentFile
     throw new RangeError(`invalid worker count ${JSON.stringify(requestedWorkers)}: expected a whole number from 1 to ${workersMax} (the workersMax bound)`);
   }
   if (options.shard !== undefined) shardSeeds([], options.shard.index, options.shard.count); // validates the shard early
+  applyV8Flags(options.v8Flags ?? experimentV8Flags);
   const pool = await ExperimentWorkerPool.start(file, requestedWorkers);
   try {
     let seeds = [...pool.info.seeds];

@@ -1,0 +1,39 @@
+/// <reference types="node" />
+/**
+ * Node-only: the V8 settings the experiment runner gives its worker threads. An experiment runs
+ * a few hundred short seeds per thread, each through broad code (swarm formation, the Engine API,
+ * containerd, fault handling), so V8's optimising compiler keeps compiling ever more of it: about
+ * a quarter of an experiment's CPU time. Capping how much it inlines into one function halves
+ * that work for little loss in the compiled code. V8 reads its flags process-wide (a worker
+ * thread cannot take flags of its own), so they are set in the process before the workers start.
+ */
+import { setFlagsFromString } from "node:v8";
+
+/**
+ * The V8 flags experiments run with by default: inlining capped at half of V8's default
+ * cumulative budget (920 bytes of bytecode), as measured in the README's benchmark section.
+ */
+export const experimentV8Flags: readonly string[] = ["--max-inlined-bytecode-size-cumulative=460"];
+
+/** Bound `v8FlagsMax`: most V8 flags one run sets. */
+export const v8FlagsMax = 32;
+
+const flagPattern = /^--[a-z][a-z0-9_-]*(=[^\s]+)?$/;
+
+/** Checks `flags` (each `--name` or `--name=value`, at most `v8FlagsMax`); throws a RangeError naming the first bad one. */
+export function checkV8Flags(flags: readonly string[]): void {
+  if (flags.length > v8FlagsMax) throw new RangeError(`too many V8 flags (${flags.length}): at most ${v8FlagsMax} (the v8FlagsMax bound)`);
+  for (const flag of flags) {
+    if (typeof flag !== "string" || !flagPattern.test(flag)) throw new RangeError(`invalid V8 flag ${JSON.stringify(flag)}: expected --name or --name=value`);
+  }
+}
+
+/**
+ * Sets `flags` in this process's V8, for the worker threads started after (and this thread's
+ * own later compiles). They tune the compiler and collector only: no flag changes what a
+ * simulation computes, so results stay byte for byte the same.
+ */
+export function applyV8Flags(flags: readonly string[]): void {
+  checkV8Flags(flags);
+  for (const flag of flags) setFlagsFromString(flag);
+}
