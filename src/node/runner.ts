@@ -50,7 +50,8 @@ export interface RunExperimentFileOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /**
    * V8 flags set in this process before the workers start (V8's flags are process-wide); default
-   * {@link experimentV8Flags}, which cap inlining. `[]` leaves V8 as it is. Results do not depend on them.
+   * {@link experimentV8Flags}, which make V8's compiler do less for a run of many short seeds. `[]`
+   * leaves V8 as it is. Results do not depend on them.
    */
   readonly v8Flags?: readonly string[];
 }
