@@ -14,7 +14,7 @@
  */
 import { AssertionFailure, boundExceeded } from "./errors.js";
 import type { ProcessAddress } from "./events.js";
-import type { ProcessBehaviour, ProcessContext, ProcessExit, TimerHandle } from "./process.js";
+import { ProcessInstance, type ProcessBehaviour, type ProcessContext, type ProcessExit, type TimerHandle } from "./process.js";
 
 /** Something a coroutine waits for. */
 export type Operation =
@@ -512,7 +512,8 @@ function rethrow(error: unknown): void {
 
 /**
  * A process serving requests with coroutine handlers. Subclasses give `handlers` and may
- * override the hooks; protocol messages and timers are routed to the coroutines first.
+ * override the hooks; protocol messages and timers are routed to the coroutines first (by the
+ * kernel itself, which finds them on the process instance: see `ProtocolHandler`).
  */
 export abstract class RpcProcess implements ProcessBehaviour {
   /** The context of this incarnation, set at start. */
@@ -523,18 +524,23 @@ export abstract class RpcProcess implements ProcessBehaviour {
   /** The request handlers this process serves. */
   protected abstract handlers(): RpcHandlers;
 
+  /** Whether the kernel offers protocol messages and timers to the coroutines itself (see ProtocolHandler). */
+  private routedByKernel = false;
+
   start(context: ProcessContext): void {
     this.context = context;
     this.coroutines = new Coroutines(context, this.handlers());
+    this.routedByKernel = context instanceof ProcessInstance;
+    if (context instanceof ProcessInstance) context.protocol = this.coroutines;
     this.onStart();
   }
 
   receive(_context: ProcessContext, message: unknown, from: ProcessAddress): void {
-    if (!this.coroutines.receive(message, from)) this.onMessage(message, from);
+    if (this.routedByKernel || !this.coroutines.receive(message, from)) this.onMessage(message, from);
   }
 
   timer(_context: ProcessContext, payload: unknown): void {
-    if (!this.coroutines.timer(payload)) this.onTimer(payload);
+    if (this.routedByKernel || !this.coroutines.timer(payload)) this.onTimer(payload);
   }
 
   exited(_context: ProcessContext, exit: ProcessExit): void {

@@ -38,6 +38,19 @@ export interface SpawnOptions {
   readonly detached?: boolean;
 }
 
+/**
+ * A process's request/response layer (`Coroutines` of `sim/coroutine.ts`), registered on its
+ * {@link ProcessInstance} so that the kernel hands it protocol messages and timers directly:
+ * one class, so those calls stay monomorphic, where going through each process's behaviour
+ * class first costs megamorphic lookups on the hottest path of a swarm.
+ */
+export interface ProtocolHandler {
+  /** Handles a protocol message; false for any other message. */
+  receive(message: unknown, from: ProcessAddress): boolean;
+  /** Handles a protocol timer; false for any other timer payload. */
+  timer(payload: unknown): boolean;
+}
+
 /** What a process can do. Effects are queued and performed by the kernel, never inline. */
 export interface ProcessContext {
   /** The host this process runs on. */
@@ -131,6 +144,11 @@ export interface ProcessKernel {
 export class ProcessInstance implements ProcessContext {
   /** False once the process has stopped for any reason; its timers and in-flight messages are dropped. */
   alive = true;
+  /**
+   * The request/response layer of this incarnation, if it has one: the kernel offers it every
+   * message and timer before the behaviour (see {@link ProtocolHandler}).
+   */
+  protocol: ProtocolHandler | null = null;
   /** Set by {@link exit} during a handler; the kernel stops the process when the handler returns. */
   pendingExitCode: number | null = null;
   /** Options it was started with. */

@@ -556,11 +556,12 @@ export class SimulationKernel {
           this.emit("timer.fire", { host: owner.host, process: owner.process, payload: event.payload });
         }
         const behaviour = owner.behaviour;
-        if (behaviour.timer !== undefined) {
+        const protocol = owner.protocol;
+        if (protocol !== null || behaviour.timer !== undefined) {
           // Inlined `invoke`: this is the kernel's hottest path.
           this.busyDepth++;
           try {
-            behaviour.timer(owner, event.payload);
+            if (protocol === null || !protocol.timer(event.payload)) behaviour.timer?.(owner, event.payload);
           } finally {
             this.busyDepth--;
           }
@@ -605,11 +606,12 @@ export class SimulationKernel {
       });
     }
     const behaviour = target.behaviour;
-    if (behaviour.receive === undefined) return;
+    const protocol = target.protocol;
+    if (protocol === null && behaviour.receive === undefined) return;
     // Inlined `invoke`, as for timers: deliveries are the other hot path. The envelope is the sender's address.
     this.busyDepth++;
     try {
-      behaviour.receive(target, event.payload, envelope);
+      if (protocol === null || !protocol.receive(event.payload, envelope)) behaviour.receive?.(target, event.payload, envelope);
     } finally {
       this.busyDepth--;
     }
