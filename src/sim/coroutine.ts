@@ -51,6 +51,12 @@ export const retransmitDelayMsMax = 3_200;
  */
 export const servedRequestsMax = 10_000;
 
+/**
+ * Bound `servedSessionsSweepMin`: sessions (caller incarnations) a server keeps before it first
+ * drops those with no request remembered; after a sweep, the next comes at twice the sessions left.
+ */
+export const servedSessionsSweepMin = 64;
+
 /** Error codes of calls, after gRPC's status codes. */
 export type RpcErrorCode =
   | "Unavailable"
@@ -202,6 +208,8 @@ export class Coroutines {
   private readonly servedOrderDeadlinesMs: number[] = [];
   private servedOldestSlot = 0;
   private servedCount = 0;
+  /** The number of sessions in `served` at which the next new one first sweeps out the empty ones. */
+  private servedSessionsSweepAt = servedSessionsSweepMin;
 
   /** The request handlers by method name (a Map: looking a varying key up in an object is slow in V8). */
   private readonly handlers: ReadonlyMap<string, RpcHandler>;
@@ -225,6 +233,11 @@ export class Coroutines {
   /** Number of remote requests remembered to ignore or answer their duplicates (in progress or answered). */
   get rememberedRequestCount(): number {
     return this.servedCount;
+  }
+
+  /** Number of caller sessions kept for the remembered requests, empty ones not yet swept included. */
+  get rememberedSessionCount(): number {
+    return this.served.size;
   }
 
   /** Runs `coroutine` until its first wait; `finish` gets its error or result when it ends. */
@@ -326,7 +339,10 @@ export class Coroutines {
         this.forgetOldestServed();
         servedOfSession = this.served.get(session);
       }
-      if (servedOfSession === undefined) this.served.set(session, (servedOfSession = new Map()));
+      if (servedOfSession === undefined) {
+        if (this.served.size >= this.servedSessionsSweepAt) this.sweepEmptySessions();
+        this.served.set(session, (servedOfSession = new Map()));
+      }
       servedOfSession.set(request.id, null);
       const slot = (this.servedOldestSlot + this.servedCount) % servedRequestsMax;
       this.servedOrderSessions[slot] = session;
@@ -370,16 +386,29 @@ export class Coroutines {
     while (this.servedCount > 0 && this.servedOrderDeadlinesMs[this.servedOldestSlot]! < expiredBeforeMs) this.forgetOldestServed();
   }
 
-  /** Forgets the oldest remembered request, and its session's map once empty. */
+  /**
+   * Forgets the oldest remembered request. Its session's map stays, even empty: a caller's next
+   * request (a node's next heartbeat) usually comes after its last one expired, and making a
+   * new map for each would cost more than keeping it. Empty maps go in `sweepEmptySessions`.
+   */
   private forgetOldestServed(): void {
     const slot = this.servedOldestSlot;
     const session = this.servedOrderSessions[slot]!;
-    const servedOfSession = this.served.get(session)!;
-    servedOfSession.delete(this.servedOrderIds[slot]!);
-    if (servedOfSession.size === 0) this.served.delete(session);
+    this.served.get(session)!.delete(this.servedOrderIds[slot]!);
     this.servedOrderSessions[slot] = undefined;
     this.servedOldestSlot = (slot + 1) % servedRequestsMax;
     this.servedCount--;
+  }
+
+  /**
+   * Drops the sessions with nothing remembered (callers that stopped calling, or restarted as new
+   * sessions), and sets the next sweep at twice the sessions left: `served` holds at most about
+   * twice the sessions with remembered requests, and each sweep's cost is paid for by the
+   * sessions added since the last.
+   */
+  private sweepEmptySessions(): void {
+    for (const [session, requests] of this.served) if (requests.size === 0) this.served.delete(session);
+    this.servedSessionsSweepAt = Math.max(servedSessionsSweepMin, 2 * this.served.size);
   }
 
   private answer(response: ResponseMessage, from: ProcessAddress): void {

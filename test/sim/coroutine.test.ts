@@ -2,7 +2,7 @@
 // calls failed when the callee's process ends.
 import { describe, expect, it } from "vitest";
 import { Answered, Coroutines, RpcError, RpcProcess, SimulationKernel, call, sleep, waitFor, type Coroutine, type ProcessContext, type RpcHandlers } from "swarmsim";
-import { servedRequestsMax } from "../../src/sim/coroutine.js";
+import { servedRequestsMax, servedSessionsSweepMin } from "../../src/sim/coroutine.js";
 
 class Echo extends RpcProcess {
   protected handlers(): RpcHandlers {
@@ -235,6 +235,47 @@ describe("coroutines", () => {
     sim.runFor(300);
     expect(results).toEqual(["counted", "counted", "counted"]);
     expect(server!.rememberedRequestCount).toBe(2);
+  });
+
+  it("keeps a caller's emptied session for its next request, and sweeps empty sessions so they stay within their bound", () => {
+    const sim = new SimulationKernel({ seed: "served-sessions", network: { latencyMs: [1, 1] }, trace: { level: "off" } });
+    sim.addHost("a");
+    sim.addHost("b");
+    let server: Coroutines;
+    sim.spawn("b", "counter", {
+      start: (context) => void (server = new Coroutines(context, { count: () => new Answered("counted") })),
+      receive: (_context, message, from) => void server.receive(message, from),
+      timer: (_context, payload) => void server.timer(payload),
+    });
+    let answered = 0;
+    let sessionsMax = 0;
+    // One caller calls every 2 s (its session empties between calls); 300 one-shot callers, each a session of its own, every 100 ms.
+    const clients = new Map<string, Coroutines>();
+    const spawnCaller = (name: string, delaysMs: readonly number[]) =>
+      sim.spawn("a", name, {
+        start: (context) => {
+          clients.set(name, new Coroutines(context));
+          for (const delayMs of delaysMs) context.setTimer(delayMs, "call");
+        },
+        receive: (_context, message, from) => void clients.get(name)!.receive(message, from),
+        timer: (_context, payload) => {
+          const client = clients.get(name)!;
+          if (client.timer(payload)) return;
+          client.start((function* () {
+            if ((yield* call("b", "counter", "count", {}, 1_000)) === "counted") answered++;
+          })());
+          sessionsMax = Math.max(sessionsMax, server.rememberedSessionCount);
+        },
+      });
+    spawnCaller("steady", Array.from({ length: 15 }, (_, index) => 50 + index * 2_000));
+    for (let index = 0; index < 300; index++) sim.schedule(index * 100, () => spawnCaller(`once${index}`, [0]));
+    sim.runFor(31_000);
+    expect(answered).toBe(315);
+    // Without the sweep, 301 sessions; with it, never more than the first sweep's threshold.
+    expect(sessionsMax).toBeGreaterThan(20);
+    expect(sessionsMax).toBeLessThanOrEqual(servedSessionsSweepMin);
+    // Requests expire lazily, when the next one comes: those of the last deadline and bound (1,001 ms) remain.
+    expect(server!.rememberedRequestCount).toBeLessThanOrEqual(12);
   });
 
   it("after more requests than it remembers, a server still answers a retransmission from memory", () => {

@@ -108,8 +108,12 @@ export class SwarmAgent extends RpcProcess {
     if (local === null) return;
     const managers = local.managers.length > 0 ? local.managers : [this.context.host];
     const manager = managers[this.managerIndex % managers.length]!;
-    const statuses: readonly TaskStatusReport[] = this.reports.size === 0 ? noReports : [...this.reports].map(([taskId, status]) => ({ taskId, status }));
-    this.reports.clear();
+    let statuses: readonly TaskStatusReport[] = noReports;
+    if (this.reports.size > 0) {
+      // Cleared only when it holds something: V8's Map.clear allocates a new table even for an empty map.
+      statuses = [...this.reports].map(([taskId, status]) => ({ taskId, status }));
+      this.reports.clear();
+    }
     const drivesEndedBefore = this.drivesEnded;
     const request: HeartbeatRequest = { nodeId: local.nodeId, statuses, assignments: this.assignments };
     this.heartbeatInFlight = true;
