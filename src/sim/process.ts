@@ -126,8 +126,10 @@ export type ProcessFactory = () => ProcessBehaviour;
 
 /** What the kernel offers process instances. Implemented by the simulation; not public. */
 export interface ProcessKernel {
-  readonly now: number;
-  readonly latencyBoundMs: number;
+  /** The virtual time, ms (methods, not getters: V8 keeps an object literal with accessors in dictionary mode, where every load goes through its generic inline cache). */
+  currentTimeMs(): number;
+  /** The network's latency bound, ms (see {@link ProcessContext.latencyBoundMs}). */
+  latencyBoundMs(): number;
   readonly startTimeMs: number;
   send(from: ProcessInstance, toHost: string, toProcess: string, message: unknown): void;
   setTimer(owner: ProcessInstance, delayMs: number, payload: unknown): TimerHandle;
@@ -176,15 +178,15 @@ export class ProcessInstance implements ProcessContext {
   }
 
   get now(): number {
-    return this.kernel.now;
+    return this.kernel.currentTimeMs();
   }
 
   get latencyBoundMs(): number {
-    return this.kernel.latencyBoundMs;
+    return this.kernel.latencyBoundMs();
   }
 
   get wallTimeMs(): number {
-    return this.kernel.startTimeMs + this.kernel.now;
+    return this.kernel.startTimeMs + this.kernel.currentTimeMs();
   }
 
   send(toHost: string, toProcess: string, message: unknown): void {

@@ -644,14 +644,11 @@ export class SimulationKernel {
   // ---------------------------------------------------------------- kernel services for processes
 
   private makeKernel(): ProcessKernel {
-    const simulation = this;
+    // No getters here: V8 makes an object literal with accessors a dictionary, and every process's
+    // every kernel call would then load its function through the generic inline cache.
     return {
-      get now() {
-        return simulation.currentTimeMs;
-      },
-      get latencyBoundMs() {
-        return simulation.network.latencyBoundMs;
-      },
+      currentTimeMs: () => this.currentTimeMs,
+      latencyBoundMs: () => this.network.latencyBoundMs,
       startTimeMs: this.startTimeMs,
       send: (from, toHost, toProcess, message) => this.send(from, toHost, toProcess, message),
       setTimer: (owner, delayMs, payload) => this.setTimer(owner, delayMs, payload),
