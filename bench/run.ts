@@ -56,7 +56,7 @@ const sections: Record<string, () => Promise<void>> = {
     console.log(`testing: random fault schedules on a 3-manager, 3-worker swarm with 5 services, 5 simulated minutes each, Raft safety checked; trace and history off`);
     console.log(`  ${testing.seeds} seeds on ${testing.workers} worker threads  ${testing.seedsPerSecond.toFixed(1)} seeds/s (${testing.seedsPerSecondWithStartup.toFixed(1)} seeds/s counting ${testing.startupSeconds.toFixed(1)} s of worker start-up; goal >= ${testingGoalSeedsPerSecond})`);
     console.log(`  second half (JIT warm)      ${testing.warmSeedsPerSecond.toFixed(1)} seeds/s; ${testing.warmCpuMsPerSeed.toFixed(1)} ms of CPU per seed, all threads`);
-    console.log(`  one thread, in-process, warm ${testing.inProcessSeedsPerSecond.toFixed(1)} seeds/s; ${testing.inProcessCpuMsPerSeed.toFixed(1)} ms of CPU per seed (${((testing.inProcessCpuMsPerSeed * testing.inProcessSeedsPerSecond) / 1000).toFixed(2)} cores busy: V8 collects and compiles beside it)`);
+    console.log(`  one thread, in-process, warm, V8 defaults ${testing.inProcessSeedsPerSecond.toFixed(1)} seeds/s; ${testing.inProcessCpuMsPerSeed.toFixed(1)} ms of CPU per seed (${((testing.inProcessCpuMsPerSeed * testing.inProcessSeedsPerSecond) / 1000).toFixed(2)} cores busy: V8 collects and compiles beside it)`);
     console.log(`  ${testing.meanEventsPerSeed.toFixed(0)} events per seed; ${testing.raftViolations} Raft safety violations; ${testing.simulationCrashes} runs stopped by a SimulationCrash`);
     if (testing.seedsPerSecond < testingGoalSeedsPerSecond) console.log(`  GOAL MISSED: ${testing.seedsPerSecond.toFixed(1)} seeds/s is below ${testingGoalSeedsPerSecond} seeds/s`);
   },

@@ -84,7 +84,7 @@ export interface TestingBenchResult {
   readonly startupSeconds: number;
   /** CPU time per seed over the second half, all threads of the process (workers, V8's collector and compiler), ms. */
   readonly warmCpuMsPerSeed: number;
-  /** One thread, in-process, JIT warm (after `inProcessWarmUpSeeds` untimed seeds), for comparison. */
+  /** One thread, in-process, JIT warm (after `inProcessWarmUpSeeds` untimed seeds), V8's default flags, for comparison. */
   readonly inProcessSeedsPerSecond: number;
   /** CPU time per seed of the in-process run, all threads (V8 collects and compiles beside the one running), ms. */
   readonly inProcessCpuMsPerSeed: number;
@@ -95,10 +95,18 @@ export interface TestingBenchResult {
 }
 
 /**
- * Runs the benchmark: the experiment across worker threads (one per core), timing its second half
- * apart, then an in-process run on one thread, timed after a warm-up.
+ * Runs the benchmark: an in-process run on one thread, timed after a warm-up, then the experiment
+ * across worker threads (one per core, with the runner's V8 flags), timing its second half apart.
  */
 export async function benchTesting(): Promise<TestingBenchResult> {
+  // In-process first, while V8 has its default flags: the runner sets experimentV8Flags for the
+  // whole process when it starts its workers.
+  experiment({ ...definition, seeds: Array.from({ length: inProcessWarmUpSeeds }, (_, index) => `warm-up/${index}`) });
+  const inProcessStartMs = performance.now();
+  const inProcessStartCpu = process.cpuUsage();
+  experiment({ ...definition, seeds: inProcessSeeds });
+  const inProcessSeconds = (performance.now() - inProcessStartMs) / 1000;
+  const inProcessCpu = process.cpuUsage(inProcessStartCpu);
   const workers = defaultWorkerCount();
   const startMs = performance.now();
   let loadedMs = startMs;
@@ -119,12 +127,6 @@ export async function benchTesting(): Promise<TestingBenchResult> {
   const endMs = performance.now();
   const warmCpu = process.cpuUsage(halfDoneCpu);
   const warmSeeds = result.rows.length - Math.floor(result.rows.length / 2);
-  experiment({ ...definition, seeds: Array.from({ length: inProcessWarmUpSeeds }, (_, index) => `warm-up/${index}`) });
-  const inProcessStartMs = performance.now();
-  const inProcessStartCpu = process.cpuUsage();
-  experiment({ ...definition, seeds: inProcessSeeds });
-  const inProcessSeconds = (performance.now() - inProcessStartMs) / 1000;
-  const inProcessCpu = process.cpuUsage(inProcessStartCpu);
   return {
     seeds: result.rows.length,
     workers,
