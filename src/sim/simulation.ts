@@ -177,7 +177,7 @@ export class SimulationKernel {
     this.busyDepth++;
     try {
       for (let next = this.peekLive(); next !== undefined && next.time <= deadline; next = this.peekLive()) {
-        this.processNext();
+        this.performTop(next);
       }
       if (deadline > this.currentTimeMs) this.instantEnding();
       this.currentTimeMs = deadline;
@@ -208,7 +208,7 @@ export class SimulationKernel {
           this.currentTimeMs = deadline;
           return condition();
         }
-        this.processNext();
+        this.performTop(next);
       }
     } finally {
       this.busyDepth--;
@@ -519,8 +519,15 @@ export class SimulationKernel {
 
   /** Pops and performs the next live event; false when the queue holds none. */
   private processNext(): boolean {
-    if (this.peekLive() === undefined) return false;
-    const event = this.queue.pop()!;
+    const event = this.peekLive();
+    if (event === undefined) return false;
+    this.performTop(event);
+    return true;
+  }
+
+  /** Pops and performs `event`, the live event `peekLive` found at the top of the queue (the loops peek once per event, not twice). */
+  private performTop(event: ScheduledEvent): void {
+    this.queue.pop();
     this.advanceClock(event.time);
     this.processedCount++;
     try {
@@ -528,7 +535,6 @@ export class SimulationKernel {
     } catch (error) {
       throw this.crashFor(error, event);
     }
-    return true;
   }
 
   private advanceClock(time: number): void {
