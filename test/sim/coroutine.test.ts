@@ -47,6 +47,20 @@ function harness(): { sim: SimulationKernel; results: string[]; client: () => { 
   return { sim, results, client: () => state! };
 }
 
+/** Hosts a and b, and on b a process "counter" whose `count` answers "counted" at once; `server()` is its coroutines. */
+function countingServer(seed: string, latencyMs: number): { sim: SimulationKernel; server: () => Coroutines } {
+  const sim = new SimulationKernel({ seed, network: { latencyMs: [latencyMs, latencyMs] }, trace: { level: "off" } });
+  sim.addHost("a");
+  sim.addHost("b");
+  let server: Coroutines | undefined;
+  sim.spawn("b", "counter", {
+    start: (context) => void (server = new Coroutines(context, { count: () => new Answered("counted") })),
+    receive: (_context, message, from) => void server!.receive(message, from),
+    timer: (_context, payload) => void server!.timer(payload),
+  });
+  return { sim, server: () => server! };
+}
+
 describe("coroutines", () => {
   it("answers a handler's Answered value at once, and callThen makes the same call as a coroutine's call", () => {
     const viaCoroutine = harness();
@@ -199,15 +213,7 @@ describe("coroutines", () => {
   });
 
   it("forgets a served request once no copy of it can arrive: after the caller's deadline plus the network's latency bound", () => {
-    const sim = new SimulationKernel({ seed: "served-expiry", network: { latencyMs: [10, 10] }, trace: { level: "off" } });
-    sim.addHost("a");
-    sim.addHost("b");
-    let server: Coroutines;
-    sim.spawn("b", "counter", {
-      start: (context) => void (server = new Coroutines(context, { count: () => new Answered("counted") })),
-      receive: (_context, message, from) => void server.receive(message, from),
-      timer: (_context, payload) => void server.timer(payload),
-    });
+    const { sim, server } = countingServer("served-expiry", 10);
     let client: Coroutines;
     let clientContext: ProcessContext;
     sim.spawn("a", "client", {
@@ -220,7 +226,7 @@ describe("coroutines", () => {
     callAt(0);
     sim.runFor(100);
     expect(results).toEqual(["counted"]);
-    expect(server!.rememberedRequestCount).toBe(1);
+    expect(server().rememberedRequestCount).toBe(1);
     // The latency bound only grows: a slower link raises it, and a reset does not lower it.
     expect(clientContext!.latencyBoundMs).toBe(10);
     sim.faults.setLink("a", "b", { latencyMs: [10, 300] });
@@ -229,24 +235,16 @@ describe("coroutines", () => {
     // A request arriving before the first call's deadline (1,000 ms) plus the bound (300 ms) leaves it remembered...
     callAt(1_000);
     sim.runFor(1_100);
-    expect(server!.rememberedRequestCount).toBe(2);
+    expect(server().rememberedRequestCount).toBe(2);
     // ...one arriving after forgets it.
     callAt(200);
     sim.runFor(300);
     expect(results).toEqual(["counted", "counted", "counted"]);
-    expect(server!.rememberedRequestCount).toBe(2);
+    expect(server().rememberedRequestCount).toBe(2);
   });
 
   it("keeps a caller's emptied session for its next request, and sweeps empty sessions so they stay within their bound", () => {
-    const sim = new SimulationKernel({ seed: "served-sessions", network: { latencyMs: [1, 1] }, trace: { level: "off" } });
-    sim.addHost("a");
-    sim.addHost("b");
-    let server: Coroutines;
-    sim.spawn("b", "counter", {
-      start: (context) => void (server = new Coroutines(context, { count: () => new Answered("counted") })),
-      receive: (_context, message, from) => void server.receive(message, from),
-      timer: (_context, payload) => void server.timer(payload),
-    });
+    const { sim, server } = countingServer("served-sessions", 1);
     let answered = 0;
     let sessionsMax = 0;
     // One caller calls every 2 s (its session empties between calls); 300 one-shot callers, each a session of its own, every 100 ms.
@@ -264,7 +262,7 @@ describe("coroutines", () => {
           client.start((function* () {
             if ((yield* call("b", "counter", "count", {}, 1_000)) === "counted") answered++;
           })());
-          sessionsMax = Math.max(sessionsMax, server.rememberedSessionCount);
+          sessionsMax = Math.max(sessionsMax, server().rememberedSessionCount);
         },
       });
     spawnCaller("steady", Array.from({ length: 15 }, (_, index) => 50 + index * 2_000));
@@ -275,7 +273,7 @@ describe("coroutines", () => {
     expect(sessionsMax).toBeGreaterThan(20);
     expect(sessionsMax).toBeLessThanOrEqual(servedSessionsSweepMin);
     // Requests expire lazily, when the next one comes: those of the last deadline and bound (1,001 ms) remain.
-    expect(server!.rememberedRequestCount).toBeLessThanOrEqual(12);
+    expect(server().rememberedRequestCount).toBeLessThanOrEqual(12);
   });
 
   it("after more requests than it remembers, a server still answers a retransmission from memory", () => {
