@@ -559,8 +559,10 @@ export abstract class RpcProcess implements ProcessBehaviour {
   start(context: ProcessContext): void {
     this.context = context;
     this.coroutines = new Coroutines(context, this.handlers());
-    this.routedByKernel = context instanceof ProcessInstance;
-    if (context instanceof ProcessInstance) context.protocol = this.coroutines;
+    if (context instanceof ProcessInstance) {
+      context.protocol = this.coroutines;
+      this.routedByKernel = true;
+    }
     this.onStart();
   }
 
