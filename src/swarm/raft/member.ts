@@ -205,14 +205,22 @@ export class RaftMember {
       this.armTimer("heartbeat", this.options.heartbeatIntervalMs);
     } else {
       if (this.state !== "leader") return;
-      const windowMs = this.options.electionTimeoutMs[0];
-      const active = (member: string): boolean => member === this.id || nowMs - (this.progress.get(member)?.lastHeardMs ?? -Infinity) < windowMs;
-      if (!isQuorum(this.log.members, active)) {
+      if (!this.hasActiveQuorum(nowMs)) {
         this.becomeFollower(this.term, null); // check-quorum: a leader cut off from a majority steps down
         return;
       }
-      this.armTimer("check-quorum", windowMs);
+      this.armTimer("check-quorum", this.options.electionTimeoutMs[0]);
     }
+  }
+
+  /**
+   * Whether a quorum (this leader included) was heard from within the minimum election timeout.
+   * Its own method: a closure in `timerFired` capturing `nowMs` would make V8 allocate a context
+   * for that scope on every timer, the leader's heartbeat included.
+   */
+  private hasActiveQuorum(nowMs: number): boolean {
+    const windowMs = this.options.electionTimeoutMs[0];
+    return isQuorum(this.log.members, (member) => member === this.id || nowMs - (this.progress.get(member)?.lastHeardMs ?? -Infinity) < windowMs);
   }
 
   /** Appends `data` as a normal entry when this member leads. */
