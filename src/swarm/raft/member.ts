@@ -219,8 +219,12 @@ export class RaftMember {
    * for that scope on every timer, the leader's heartbeat included.
    */
   private hasActiveQuorum(nowMs: number): boolean {
-    const windowMs = this.options.electionTimeoutMs[0];
-    return isQuorum(this.log.members, (member) => member === this.id || nowMs - (this.progress.get(member)?.lastHeardMs ?? -Infinity) < windowMs);
+    return isQuorum(this.log.members, (member) => this.heardRecently(member, nowMs));
+  }
+
+  /** Whether `member` is this member, or was heard from within the minimum election timeout before `nowMs` (the check-quorum window). */
+  private heardRecently(member: string, nowMs: number): boolean {
+    return member === this.id || nowMs - (this.progress.get(member)?.lastHeardMs ?? -Infinity) < this.options.electionTimeoutMs[0];
   }
 
   /** Appends `data` as a normal entry when this member leads. */
@@ -418,8 +422,7 @@ export class RaftMember {
    */
   reachableMembers(nowMs: number): string[] {
     if (this.state !== "leader") return [];
-    const windowMs = this.options.electionTimeoutMs[0];
-    return this.log.members.filter((member) => member === this.id || nowMs - (this.progress.get(member)?.lastHeardMs ?? -Infinity) < windowMs);
+    return this.log.members.filter((member) => this.heardRecently(member, nowMs));
   }
 
   /** Leader only: the replication state of each follower (match and next index, mode). */
