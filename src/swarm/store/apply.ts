@@ -127,7 +127,8 @@ export function applyChanges(state: ClusterState, changes: readonly StoreChange[
     events.push({ kind: change.kind, collection: change.collection, before, after } as StoreEvent);
   }
   const written = writeObjects(state, working.values());
-  return { state: allocateNetworks(written, events, nowMs), events };
+  // Frozen like the state: every manager that applies this change set may be handed these events (recent-results.ts).
+  return { state: allocateNetworks(written, events, nowMs), events: Object.freeze(events) };
 }
 
 /**

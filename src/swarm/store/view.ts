@@ -6,6 +6,7 @@
 import type { Cluster, ClusterState, NetworkAllocations, Service, SwarmNode, Task } from "../types.js";
 import { emptyClusterState } from "../types.js";
 import { applyChanges } from "./apply.js";
+import { recentResult, rememberResult } from "./recent-results.js";
 import type { StoreChange, StoreEvent } from "./changes.js";
 import { TaskIndex } from "./indexes.js";
 
@@ -109,9 +110,17 @@ export class ClusterStore extends IndexedView {
     return this.lastIndex;
   }
 
-  /** Applies the change set committed at `raftIndex`, proposed at `nowMs`; returns its events. */
+  /**
+   * Applies the change set committed at `raftIndex`, proposed at `nowMs`; returns its events. When
+   * another manager applied the same change set to this same state, its result is taken as it is
+   * (see `recent-results.ts`).
+   */
   apply(changes: readonly StoreChange[], raftIndex: number, nowMs: number): readonly StoreEvent[] {
-    const applied = applyChanges(this.stateValue, changes, raftIndex, nowMs);
+    let applied = recentResult(this.stateValue, changes, raftIndex, nowMs);
+    if (applied === undefined) {
+      applied = applyChanges(this.stateValue, changes, raftIndex, nowMs);
+      rememberResult(this.stateValue, changes, raftIndex, nowMs, applied);
+    }
     this.stateValue = applied.state;
     this.index.apply(applied.events);
     this.lastIndex = raftIndex;

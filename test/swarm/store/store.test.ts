@@ -6,6 +6,7 @@ import { Random } from "../../../src/sim/random.js";
 import { isObjectId, newObjectId, taskDisplayName, taskFullName } from "../../../src/swarm/identifiers.js";
 import { applyChanges, checkChanges } from "../../../src/swarm/store/apply.js";
 import type { StoreChange } from "../../../src/swarm/store/changes.js";
+import { recentResultCount, recentResultsMax } from "../../../src/swarm/store/recent-results.js";
 import { ClusterStore, viewOf } from "../../../src/swarm/store/view.js";
 import { emptyClusterState, type TaskState } from "../../../src/swarm/types.js";
 import { propertyOptions } from "../../helpers/property.js";
@@ -172,5 +173,62 @@ describe("indexes", () => {
     expect(store.tasksOfService("service7")).toHaveLength(100);
     expect(store.tasksInSlot("service7", 1).map((task) => task.id)).toEqual(["task7"]);
     expect(store.tasksOfNode("node3")).toHaveLength(1_000);
+  });
+});
+
+describe("results shared between managers", () => {
+  const create = (id: string): StoreChange[] => [{ kind: "create", collection: "services", object: makeService(id) }];
+
+  it("hands a store the result another store got for the same change set on the same state", () => {
+    const leader = new ClusterStore();
+    const follower = new ClusterStore();
+    const changes = create("shared1");
+    const leaderEvents = leader.apply(changes, 1, 500);
+    const followerEvents = follower.apply(changes, 1, 500);
+    expect(follower.state).toBe(leader.state);
+    expect(followerEvents).toBe(leaderEvents);
+    expect(Object.isFrozen(followerEvents)).toBe(true);
+    // Each store keeps its own index and Raft index.
+    expect(follower.raftIndex).toBe(1);
+    expect(follower.serviceList().map((stored) => stored.id)).toEqual(["shared1"]);
+  });
+
+  it("computes its own result from an equal but distinct state, or for another index or time", () => {
+    const first = new ClusterStore();
+    const changes = create("shared2");
+    first.apply(changes, 1, 500);
+    const restored = new ClusterStore({ ...emptyClusterState }, 0);
+    restored.apply(changes, 1, 500);
+    expect(restored.state).not.toBe(first.state);
+    expect(restored.state).toEqual(first.state);
+    const later = new ClusterStore();
+    later.apply(changes, 2, 500);
+    expect(later.state.services.shared2!.version).toBe(2);
+    const laterTime = new ClusterStore();
+    laterTime.apply(changes, 1, 900);
+    expect(laterTime.state.services.shared2!.createdAt).toBe(900);
+  });
+
+  it("keeps at most recentResultsMax results, forgetting the oldest", () => {
+    const oldest = create("oldest");
+    const original = new ClusterStore();
+    original.apply(oldest, 1, 0);
+    for (let index = 0; index < recentResultsMax; index++) new ClusterStore().apply(create(`newer${index}`), 1, 0);
+    expect(recentResultCount()).toBe(recentResultsMax);
+    const first = new ClusterStore();
+    first.apply(oldest, 1, 0);
+    // Forgotten, so computed again (a new object), then shared again.
+    expect(first.state).not.toBe(original.state);
+    const second = new ClusterStore();
+    second.apply(oldest, 1, 0);
+    expect(second.state).toBe(first.state);
+  });
+
+  it("remembers nothing for a change set that is refused", () => {
+    const changes: StoreChange[] = [{ kind: "delete", collection: "services", id: "missing" }];
+    const before = recentResultCount();
+    expect(() => new ClusterStore().apply(changes, 1, 0)).toThrow(AssertionFailure);
+    expect(() => new ClusterStore().apply(changes, 1, 0)).toThrow(AssertionFailure);
+    expect(recentResultCount()).toBe(before);
   });
 });
