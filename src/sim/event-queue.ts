@@ -79,7 +79,13 @@ export class EventQueue {
   private slots = new Int32Array(initialCapacity);
   /** The queued events, by table index; a free index holds undefined. */
   private readonly events: (ScheduledEvent | undefined)[] = [];
-  /** Table indices free for reuse (a stack). */
+  /**
+   * Table indices free for reuse (a stack). Never more than the table holds, which is never more
+   * than the heap's capacity, so it grows with the heap's arrays: growing it on its own, the first
+   * time a burst left more than its length free, reassigned a field V8 had seen constant until
+   * then, which deoptimized every function that queues or takes events (the whole hot path
+   * recompiled, typically dozens of seeds into an experiment).
+   */
   private freeSlots = new Int32Array(initialCapacity);
   private freeCount = 0;
   private length = 0;
@@ -145,7 +151,6 @@ export class EventQueue {
     const topSlot = slots[0]!;
     const top = this.events[topSlot];
     this.events[topSlot] = undefined;
-    if (this.freeCount === this.freeSlots.length) this.freeSlots = grown(this.freeSlots);
     this.freeSlots[this.freeCount++] = topSlot;
     const length = --this.length;
     if (length === 0) return top;
@@ -179,11 +184,12 @@ export class EventQueue {
     return top;
   }
 
-  /** Doubles the heap's arrays. */
+  /** Doubles the heap's arrays and the free-slot stack. */
   private grow(): void {
     this.times = grown(this.times);
     this.seqs = grown(this.seqs);
     this.slots = grown(this.slots);
+    this.freeSlots = grown(this.freeSlots);
   }
 }
 

@@ -49,6 +49,18 @@ describe("event queue", () => {
     );
   });
 
+  it("reuses every table slot after a burst larger than its first arrays drains", () => {
+    const queue = new EventQueue(1_000_000);
+    for (let round = 0; round < 3; round++) {
+      const events = Array.from({ length: 1_000 }, (_, index) => eventAt(queue, round * 10_000 + (index * 7919) % 1_000));
+      for (const event of events) queue.push(event);
+      const popped = Array.from({ length: 1_000 }, () => queue.pop()!);
+      expect(popped.map((event) => event.time)).toEqual(events.map((event) => event.time).sort((left, right) => left - right));
+      expect(new Set(popped).size).toBe(1_000);
+      expect(queue.size).toBe(0);
+    }
+  });
+
   it("refuses an event beyond pendingEventsMax, naming the bound", () => {
     const queue = new EventQueue(3);
     for (let index = 0; index < 3; index++) queue.push(eventAt(queue, index));
