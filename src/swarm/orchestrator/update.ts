@@ -154,13 +154,11 @@ export class UpdateSupervisor {
 
   /** The earliest time after `nowMs` an update may move on by the clock alone, or null. */
   nextWakeMs(nowMs: number): number | null {
+    // No closure here: the leader asks on every round, and a closure over `earliest` would allocate its context each time.
     let earliest: number | null = null;
-    const consider = (wake: number): void => {
-      if (wake > nowMs && (earliest === null || wake < earliest)) earliest = wake;
-    };
     for (const updater of this.updates.values()) {
-      for (const worker of updater.workers) if (worker.kind === "sleeping") consider(worker.untilMs);
-      if (updater.monitorUntilMs !== null) consider(updater.monitorUntilMs);
+      for (const worker of updater.workers) if (worker.kind === "sleeping") earliest = earlierWake(earliest, worker.untilMs, nowMs);
+      if (updater.monitorUntilMs !== null) earliest = earlierWake(earliest, updater.monitorUntilMs, nowMs);
     }
     return earliest;
   }
@@ -285,4 +283,9 @@ export class UpdateSupervisor {
     const spec: ServiceSpec = service.previousSpec;
     batch.update("services", { ...service, spec, previousSpec: null, updateStatus: { ...service.updateStatus, state: "rollback_started", message } });
   }
+}
+
+/** `wake` when it is after `nowMs` and before `earliest` (or `earliest` is null), else `earliest`. */
+function earlierWake(earliest: number | null, wake: number, nowMs: number): number | null {
+  return wake > nowMs && (earliest === null || wake < earliest) ? wake : earliest;
 }
