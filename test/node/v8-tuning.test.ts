@@ -20,8 +20,8 @@ afterEach(() => setFlags.mockClear());
 describe("experiment V8 flags", () => {
   it("caps inlining and delays optimising by default, before the workers start, with the same results", async () => {
     const result = await runExperimentFile(electionFile, { workers: 1, progress: false });
-    expect(setFlags.mock.calls).toEqual([["--max-inlined-bytecode-size-cumulative=460"], ["--interrupt-budget=264000"]]);
-    expect(experimentV8Flags).toEqual(["--max-inlined-bytecode-size-cumulative=460", "--interrupt-budget=264000"]);
+    expect(setFlags.mock.calls).toEqual([["--max-inlined-bytecode-size-cumulative=230"], ["--max-inlined-bytecode-size=120"], ["--interrupt-budget=264000"]]);
+    expect(experimentV8Flags).toEqual(["--max-inlined-bytecode-size-cumulative=230", "--max-inlined-bytecode-size=120", "--interrupt-budget=264000"]);
     expect(toJson(result)).toBe(toJson(experiment(election)));
   });
 
