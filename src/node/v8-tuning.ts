@@ -2,8 +2,8 @@
 /**
  * Node-only: the V8 settings the experiment runner gives its worker threads. An experiment runs
  * a few hundred short seeds per thread, each through broad code (swarm formation, the Engine API,
- * containerd, fault handling), so V8's optimising compiler keeps compiling ever more of it: about
- * a quarter of an experiment's CPU time. Optimising only functions that stay hot four times
+ * containerd, fault handling), so V8's optimising compiler keeps compiling ever more of it: under
+ * V8's defaults it still executes about half the instructions of a thread's later seeds. Optimising only functions that stay hot four times
  * longer, and inlining a quarter as much into each, saves more compiling than the compiled code
  * loses. V8 reads its flags process-wide (a worker thread cannot take flags of its own), so they
  * are set in the process before the workers start.
@@ -16,8 +16,8 @@ import { setFlagsFromString } from "node:v8";
  * four times V8's interrupt budget (67,584) before a function is considered for optimisation.
  * Smaller compilation units cost less to compile, and cost less to compile again when a path
  * seen for the first time deoptimises one. Over 300 fault-schedule seeds per thread they cost 2.6%
- * fewer instructions than the cumulative cap at half did, and that 10-11% fewer than V8's defaults
- * over 250 seeds, compiling included (the README's benchmark section says how this was measured).
+ * fewer instructions than the cumulative cap at half did, and 37% fewer than V8's defaults,
+ * compiling included (the README's benchmark section says how this was measured).
  */
 export const experimentV8Flags: readonly string[] = ["--max-inlined-bytecode-size-cumulative=230", "--max-inlined-bytecode-size=120", "--interrupt-budget=264000"];
 

@@ -83,7 +83,7 @@ export class EventQueue {
    * Table indices free for reuse (a stack). Never more than the table holds, which is never more
    * than the heap's capacity, so it grows with the heap's arrays: growing it on its own, the first
    * time a burst left more than its length free, reassigned a field V8 had seen constant until
-   * then, which deoptimized every function that queues or takes events (the whole hot path
+   * then, which deoptimised every function that queues or takes events (the whole hot path
    * recompiled, typically dozens of seeds into an experiment).
    */
   private freeSlots = new Int32Array(initialCapacity);

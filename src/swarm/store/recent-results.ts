@@ -45,9 +45,13 @@ export function recentResult(previous: ClusterState, changes: readonly StoreChan
   return found.applied;
 }
 
-/** Remembers that applying `changes` to `previous` at `raftIndex` and `nowMs` gave `applied`, forgetting the oldest result past the bound. */
+/**
+ * Remembers that applying `changes` to `previous` at `raftIndex` and `nowMs` gave `applied`,
+ * forgetting the oldest result past the bound. The first result for a change list stays: a
+ * manager with a state of its own (restored from its disk) does not displace the one the others share.
+ */
 export function rememberResult(previous: ClusterState, changes: readonly StoreChange[], raftIndex: number, nowMs: number, applied: AppliedChanges): void {
-  results.delete(changes);
+  if (results.has(changes)) return;
   results.set(changes, { previous, raftIndex, nowMs, applied });
   if (results.size > recentResultsMax) results.delete(results.keys().next().value!);
 }

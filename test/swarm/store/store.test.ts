@@ -193,7 +193,7 @@ describe("results shared between managers", () => {
     expect(follower.serviceList().map((stored) => stored.id)).toEqual(["shared1"]);
   });
 
-  it("computes its own result from an equal but distinct state, or for another index or time", () => {
+  it("computes its own result from an equal but distinct state, or for another index or time, keeping the shared one", () => {
     const first = new ClusterStore();
     const changes = create("shared2");
     first.apply(changes, 1, 500);
@@ -201,6 +201,10 @@ describe("results shared between managers", () => {
     restored.apply(changes, 1, 500);
     expect(restored.state).not.toBe(first.state);
     expect(restored.state).toEqual(first.state);
+    // ...without displacing the result the stores on the first chain share.
+    const follower = new ClusterStore();
+    follower.apply(changes, 1, 500);
+    expect(follower.state).toBe(first.state);
     const later = new ClusterStore();
     later.apply(changes, 2, 500);
     expect(later.state.services.shared2!.version).toBe(2);
