@@ -16,8 +16,8 @@ import { setFlagsFromString } from "node:v8";
  * four times V8's interrupt budget (67,584) before a function is considered for optimisation.
  * Smaller compilation units cost less to compile, and cost less to compile again when a path
  * seen for the first time deoptimises one. Over 300 fault-schedule seeds per thread they cost 2.6%
- * fewer instructions than the cumulative cap at half did, and 37% fewer than V8's defaults,
- * compiling included (the README's benchmark section says how this was measured).
+ * fewer instructions than the cumulative cap at half did, which had cost 10-11% fewer than V8's
+ * defaults over 250, compiling included (the README's benchmark section says how this was measured).
  */
 export const experimentV8Flags: readonly string[] = ["--max-inlined-bytecode-size-cumulative=230", "--max-inlined-bytecode-size=120", "--interrupt-budget=264000"];
 
