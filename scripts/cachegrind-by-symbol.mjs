@@ -49,7 +49,8 @@ let total = 0;
 const byCategory = new Map();
 for (const [symbol, count] of counts) {
   total += count;
-  byCategory.set(categoryOf(symbol), (byCategory.get(categoryOf(symbol)) ?? 0) + count);
+  const category = categoryOf(symbol);
+  byCategory.set(category, (byCategory.get(category) ?? 0) + count);
 }
 const percent = (count) => `${((100 * count) / total).toFixed(2).padStart(6)}%`;
 console.log(`total ${total.toLocaleString("en-US")} instructions`);

@@ -3,9 +3,9 @@
  * Node-only: the V8 settings the experiment runner gives its worker threads. An experiment runs
  * a few hundred short seeds per thread, each through broad code (swarm formation, the Engine API,
  * containerd, fault handling), so V8's optimising compiler keeps compiling ever more of it: under
- * V8's defaults it still executes about half the instructions of a thread's later seeds. Optimising only functions that stay hot four times
- * longer, and inlining a quarter as much into each, saves more compiling than the compiled code
- * loses. V8 reads its flags process-wide (a worker thread cannot take flags of its own), so they
+ * V8's defaults it still executes about half the instructions of a thread's later seeds.
+ * Optimising only functions that stay hot four times longer, and inlining a quarter as much into
+ * each, saves more compiling than the compiled code loses. V8 reads its flags process-wide (a worker thread cannot take flags of its own), so they
  * are set in the process before the workers start.
  */
 import { setFlagsFromString } from "node:v8";

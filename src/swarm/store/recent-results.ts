@@ -9,11 +9,12 @@
  * two thirds of the store's work in a 3-manager swarm). Nothing can tell the difference: the
  * objects are frozen, equal in value to what the computation would give, and the managers still
  * apply, index and react to every entry themselves. A manager whose state is a different object
- * (restored from its own disk after a crash, say) simply computes its own result; its equal but
- * distinct state then never matches again, which costs time, never correctness.
+ * (restored from its own disk after a crash, say) simply computes its own result, without
+ * displacing the shared one; its equal but distinct state then never matches again, which costs
+ * time, never correctness.
  *
  * The results are keyed by the entry's change list (the same object on every manager: messages
- * and disks hold values, not copies) and kept for the last {@link recentResultsMax} entries applied
+ * and disks hold references, not copies) and kept for the last {@link recentResultsMax} entries applied
  * anywhere in this JavaScript realm.
  */
 import type { ClusterState } from "../types.js";
