@@ -13,6 +13,7 @@
  * copy can arrive any more.
  */
 import { AssertionFailure, boundExceeded } from "./errors.js";
+import { IntTable } from "./int-table.js";
 import type { ProcessAddress } from "./events.js";
 import { ProcessInstance, type ProcessBehaviour, type ProcessContext, type ProcessExit, type TimerHandle } from "./process.js";
 
@@ -188,7 +189,8 @@ export function isRpcMessage(message: unknown): boolean {
 
 /** The coroutines of one process incarnation, with the request handlers it serves. */
 export class Coroutines {
-  private readonly parked = new Map<number, Parked>();
+  /** The parked coroutines and calls by id (an IntTable: ids come and go by the thousand, see int-table.ts). */
+  private readonly parked = new IntTable<Parked>();
   /** The ids of the coroutines waiting on each key, in the order they started waiting (so `notify` scans only them). */
   private readonly waiting = new Map<string, number[]>();
   private readonly monitored = new Set<string>();
@@ -196,7 +198,7 @@ export class Coroutines {
   /** This incarnation's name in its requests: its pid and start time. */
   private readonly session: string;
   /** Requests served, by caller session and request id: null while in progress, then the response sent. */
-  private readonly served = new Map<string, Map<number, ResponseMessage | null>>();
+  private readonly served = new Map<string, IntTable<ResponseMessage | null>>();
   /**
    * The requests in `served` in arrival order, as a ring of `servedRequestsMax` slots (session,
    * id and the caller's deadline side by side, from `servedOldestSlot` on): the oldest are
@@ -311,8 +313,9 @@ export class Coroutines {
   /** Fails every call waiting on a local process that ended (its connection closed). */
   exited(exit: ProcessExit): void {
     if (!this.monitored.delete(exit.process)) return;
-    for (const [id, parked] of [...this.parked]) {
-      if (parked.calleeHost !== this.context.host || parked.calleeProcess !== exit.process) continue;
+    for (const id of this.parked.sortedKeys()) {
+      const parked = this.parked.get(id);
+      if (parked === undefined || parked.calleeHost !== this.context.host || parked.calleeProcess !== exit.process) continue;
       this.parked.delete(id);
       this.context.cancelTimer(parked.timer);
       const error = new RpcError("Unavailable", `connection to ${exit.process} closed: transport is closing`);
@@ -326,7 +329,7 @@ export class Coroutines {
     // duplicated by the network, and remembering its answers (container inspections, pull
     // progress) would only keep them alive for the garbage collector to copy.
     const session = from.host === this.context.host ? undefined : request.session;
-    let servedOfSession: Map<number, ResponseMessage | null> | undefined;
+    let servedOfSession: IntTable<ResponseMessage | null> | undefined;
     if (session !== undefined) {
       this.forgetExpiredServed();
       servedOfSession = this.served.get(session);
@@ -341,7 +344,7 @@ export class Coroutines {
       }
       if (servedOfSession === undefined) {
         if (this.served.size >= this.servedSessionsSweepAt) this.sweepEmptySessions();
-        this.served.set(session, (servedOfSession = new Map()));
+        this.served.set(session, (servedOfSession = new IntTable()));
       }
       servedOfSession.set(request.id, null);
       const slot = (this.servedOldestSlot + this.servedCount) % servedRequestsMax;
@@ -371,12 +374,12 @@ export class Coroutines {
    * closure there would make V8 allocate a context for `serve`'s scope on every request, the
    * answered-at-once ones (heartbeats) included.
    */
-  private responder(request: RequestMessage, from: ProcessAddress, servedOfSession: Map<number, ResponseMessage | null> | undefined): (error: unknown, result: unknown) => void {
+  private responder(request: RequestMessage, from: ProcessAddress, servedOfSession: IntTable<ResponseMessage | null> | undefined): (error: unknown, result: unknown) => void {
     return (error, result) => this.respond(request, from, servedOfSession, error, result);
   }
 
   /** Sends the answer to `request`, and remembers it for duplicates while the request is remembered. */
-  private respond(request: RequestMessage, from: ProcessAddress, servedOfSession: Map<number, ResponseMessage | null> | undefined, error: unknown, result: unknown): void {
+  private respond(request: RequestMessage, from: ProcessAddress, servedOfSession: IntTable<ResponseMessage | null> | undefined, error: unknown, result: unknown): void {
     const response: ResponseMessage = error === undefined ? { rpc: "response", id: request.id, result } : { rpc: "response", id: request.id, error: toWireError(error) };
     // Still remembered (not forgotten for newer requests since): answer duplicates with it.
     if (servedOfSession !== undefined && servedOfSession.has(request.id)) servedOfSession.set(request.id, response);
