@@ -19,13 +19,21 @@ interface Bounds {
 
 /** Reads and writes a member's state on a disk. */
 export class DiskRaftStorage {
+  /**
+   * The keys of the hard state, snapshot and bounds, built once: a key built per write is a new
+   * string each time, which the disk's Map must flatten and hash before it finds the entry.
+   */
+  private readonly hardStateKey: string;
+  private readonly snapshotKey: string;
+  private readonly boundsKey: string;
+
   constructor(
     private readonly disk: Disk,
     private readonly prefix: string = raftDiskPrefix,
-  ) {}
-
-  private key(name: string): string {
-    return `${this.prefix}/${name}`;
+  ) {
+    this.hardStateKey = `${prefix}/hardstate`;
+    this.snapshotKey = `${prefix}/snapshot`;
+    this.boundsKey = `${prefix}/bounds`;
   }
 
   private entryKey(index: number): string {
@@ -34,11 +42,11 @@ export class DiskRaftStorage {
 
   /** Whether a member ever persisted anything here. */
   exists(): boolean {
-    return this.disk.has(this.key("hardstate"));
+    return this.disk.has(this.hardStateKey);
   }
 
   private bounds(): Bounds {
-    return this.disk.read<Bounds>(this.key("bounds")) ?? { first: 1, last: 0 };
+    return this.disk.read<Bounds>(this.boundsKey) ?? { first: 1, last: 0 };
   }
 
   /**
@@ -47,27 +55,27 @@ export class DiskRaftStorage {
    */
   reset(snapshot: Snapshot, hardState: HardState): void {
     for (const key of this.disk.keys(`${this.prefix}/`)) this.disk.delete(key);
-    this.disk.write(this.key("snapshot"), snapshot);
-    this.disk.write(this.key("hardstate"), hardState);
-    this.disk.write(this.key("bounds"), { first: snapshot.index + 1, last: snapshot.index } satisfies Bounds);
+    this.disk.write(this.snapshotKey, snapshot);
+    this.disk.write(this.hardStateKey, hardState);
+    this.disk.write(this.boundsKey, { first: snapshot.index + 1, last: snapshot.index } satisfies Bounds);
   }
 
   /** Writes the state a new member starts from. */
   initialize(members: readonly string[]): void {
     const state = initialPersistentState(members);
-    this.disk.write(this.key("hardstate"), state.hardState);
-    this.disk.write(this.key("snapshot"), state.snapshot);
-    this.disk.write(this.key("bounds"), { first: 1, last: 0 } satisfies Bounds);
+    this.disk.write(this.hardStateKey, state.hardState);
+    this.disk.write(this.snapshotKey, state.snapshot);
+    this.disk.write(this.boundsKey, { first: 1, last: 0 } satisfies Bounds);
   }
 
   /** Persists a Ready's snapshot, compaction, entries and hard state, in that order. */
   apply(ready: Ready): void {
     if (ready.snapshot === null && ready.compactedThroughIndex === null && ready.entries.length === 0) {
-      if (ready.hardState !== null) this.disk.write(this.key("hardstate"), ready.hardState);
+      if (ready.hardState !== null) this.disk.write(this.hardStateKey, ready.hardState);
       return;
     }
     let { first, last } = this.bounds();
-    if (ready.snapshot !== null) this.disk.write(this.key("snapshot"), ready.snapshot);
+    if (ready.snapshot !== null) this.disk.write(this.snapshotKey, ready.snapshot);
     if (ready.restoreStateMachine && ready.snapshot !== null) {
       for (let index = first; index <= last; index++) this.disk.delete(this.entryKey(index));
       first = ready.snapshot.index + 1;
@@ -89,14 +97,14 @@ export class DiskRaftStorage {
       for (const entry of ready.entries) this.disk.write(this.entryKey(entry.index), entry);
       last = ready.entries[ready.entries.length - 1]!.index;
     }
-    this.disk.write(this.key("bounds"), { first, last } satisfies Bounds);
-    if (ready.hardState !== null) this.disk.write(this.key("hardstate"), ready.hardState);
+    this.disk.write(this.boundsKey, { first, last } satisfies Bounds);
+    if (ready.hardState !== null) this.disk.write(this.hardStateKey, ready.hardState);
   }
 
   /** Everything persisted, to rebuild the member after a crash. */
   state(): PersistentState {
-    const hardState = this.disk.read<HardState>(this.key("hardstate"))!;
-    const snapshot = this.disk.read<Snapshot>(this.key("snapshot"))!;
+    const hardState = this.disk.read<HardState>(this.hardStateKey)!;
+    const snapshot = this.disk.read<Snapshot>(this.snapshotKey)!;
     const { first, last } = this.bounds();
     const entries: LogEntry[] = [];
     for (let index = first; index <= last; index++) entries.push(this.disk.read<LogEntry>(this.entryKey(index))!);
