@@ -45,6 +45,8 @@ function timerBitOf(kind: RaftTimerKind): number {
 const noTimers: readonly TimerRequest[] = [];
 /** The shared empty list of committed entries (never mutated). */
 const noEntries: readonly LogEntry[] = [];
+/** The shared empty list of outgoing messages (never mutated: `send` replaces it). */
+const noMessages: readonly RaftMessage[] = [];
 
 /** A timer firing this close before its deadline still counts (absorbs float rounding in drivers), in ms. */
 export const timerToleranceMs = 1e-6;
@@ -92,7 +94,8 @@ export class RaftMember {
 
   // --- outputs waiting for the next Ready ---
   /** Messages to send; at most `readyMessagesMax`. */
-  private messages: RaftMessage[] = [];
+  /** Messages since the last Ready; `noMessages` when none (most Readies send one or two). */
+  private messages: readonly RaftMessage[] = noMessages;
   /** Whether term, vote or commit index changed since the last Ready. */
   private hardStateChanged = false;
   /** A snapshot to persist, or null. */
@@ -342,7 +345,7 @@ export class RaftMember {
       softState,
       snapshotWanted,
     };
-    this.messages = [];
+    this.messages = noMessages;
     this.hardStateChanged = false;
     this.snapshotToPersist = null;
     this.snapshotFromLeader = false;
@@ -767,7 +770,9 @@ export class RaftMember {
     if (this.messages.length >= this.options.readyMessagesMax) {
       boundExceeded("readyMessagesMax", this.options.readyMessagesMax, `member ${this.id} queued too many messages without a Ready`);
     }
-    this.messages.push(message);
+    // A first message makes a list of one: pushing onto an empty list would allocate room for 17.
+    if (this.messages.length === 0) this.messages = [message];
+    else (this.messages as RaftMessage[]).push(message); // a list `send` made, never the shared empty one
   }
 
   private advanceClock(nowMs: number): void {
@@ -819,8 +824,12 @@ export class RaftMember {
   private changedTimers(): readonly TimerRequest[] {
     const changed = this.timersChangedBits;
     if (changed === 0) return noTimers;
-    const timers: TimerRequest[] = [];
     const { election, heartbeat, "check-quorum": checkQuorum } = this.deadlinesMs;
+    // One timer re-armed (a heartbeat sent or heard) is the common case: a literal of one, since a
+    // list grown from empty allocates room for 17.
+    if (changed === timerBits.election) return election === null ? noTimers : [{ kind: "election", atMs: election }];
+    if (changed === timerBits.heartbeat) return heartbeat === null ? noTimers : [{ kind: "heartbeat", atMs: heartbeat }];
+    const timers: TimerRequest[] = [];
     if ((changed & timerBits.election) !== 0 && election !== null) timers.push({ kind: "election", atMs: election });
     if ((changed & timerBits.heartbeat) !== 0 && heartbeat !== null) timers.push({ kind: "heartbeat", atMs: heartbeat });
     if ((changed & timerBits["check-quorum"]) !== 0 && checkQuorum !== null) timers.push({ kind: "check-quorum", atMs: checkQuorum });
