@@ -74,6 +74,12 @@ export class SwarmAgent extends RpcProcess {
   private drivesEnded = 0;
   /** The session back-off, ms: 0 while heartbeats succeed, then 100 + 2 x the last, up to 8 s (swarmkit's agent). */
   private sessionBackoffMs = 0;
+  /** What the heartbeat in flight (one at a time) was sent with, for its answer: the local state, its reports, and the drives ended before it. */
+  private inFlightLocal: LocalSwarmState | null = null;
+  private inFlightStatuses: readonly TaskStatusReport[] = noReports;
+  private inFlightDrivesEndedBefore = 0;
+  /** `heartbeatDone`, made once: a closure per heartbeat would allocate one, and a context for `heartbeatSoon`'s scope. */
+  private readonly heartbeatFinished = (error: unknown, answer: unknown): void => this.heartbeatDone(error, answer);
 
   protected handlers(): RpcHandlers {
     return {};
@@ -114,25 +120,33 @@ export class SwarmAgent extends RpcProcess {
       statuses = [...this.reports].map(([taskId, status]) => ({ taskId, status }));
       this.reports.clear();
     }
-    const drivesEndedBefore = this.drivesEnded;
     const request: HeartbeatRequest = { nodeId: local.nodeId, statuses, assignments: this.assignments };
     this.heartbeatInFlight = true;
+    this.inFlightLocal = local;
+    this.inFlightStatuses = statuses;
+    this.inFlightDrivesEndedBefore = this.drivesEnded;
     // Called without a coroutine: the heartbeat is the hottest call of a swarm (every node, every period).
-    this.callThen(manager, managerProcessName, "heartbeat", request, heartbeatTimeoutMs, (error, answer) => {
-      // Still in flight while the answer is acted on: a report it causes goes with the next heartbeat, sent right after.
-      if (error === undefined) this.heartbeatAnswered(local, answer as HeartbeatAnswer, drivesEndedBefore);
-      else {
-        this.heartbeatInFlight = false;
-        if (!(error instanceof RpcError)) throw error;
-        this.heartbeatFailed(statuses);
-        this.managerIndex++; // try another manager next time
-      }
+    this.callThen(manager, managerProcessName, "heartbeat", request, heartbeatTimeoutMs, this.heartbeatFinished);
+  }
+
+  /** The end of the heartbeat in flight: its answer or its error. */
+  private heartbeatDone(error: unknown, answer: unknown): void {
+    const local = this.inFlightLocal!;
+    const statuses = this.inFlightStatuses;
+    const drivesEndedBefore = this.inFlightDrivesEndedBefore;
+    // Still in flight while the answer is acted on: a report it causes goes with the next heartbeat, sent right after.
+    if (error === undefined) this.heartbeatAnswered(local, answer as HeartbeatAnswer, drivesEndedBefore);
+    else {
       this.heartbeatInFlight = false;
-      if (this.heartbeatAgain) {
-        this.heartbeatAgain = false;
-        this.heartbeatSoon();
-      }
-    });
+      if (!(error instanceof RpcError)) throw error;
+      this.heartbeatFailed(statuses);
+      this.managerIndex++; // try another manager next time
+    }
+    this.heartbeatInFlight = false;
+    if (this.heartbeatAgain) {
+      this.heartbeatAgain = false;
+      this.heartbeatSoon();
+    }
   }
 
   /** A failed heartbeat: unsent reports go out with the next one, after a random part of the back-off (swarmkit's session retry). */

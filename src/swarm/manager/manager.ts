@@ -245,15 +245,18 @@ export class SwarmManager extends RpcProcess {
       this.statusBatchTimer = null;
       this.statusBatchDue = true;
       this.leaderRound();
-    } else if (typeof payload === "object" && payload !== null && (payload as { assignmentBatch?: unknown }).assignmentBatch !== undefined) {
-      this.sendAssignments((payload as { assignmentBatch: string }).assignmentBatch);
     } else if (payload === "leader-tick") {
       this.leaderTick = null;
       this.nodeCheckDue = true;
       // The tick also comes for heartbeat expiries: the orchestrators look again only when their time has come.
       if (this.orchestratorWakeMs !== null && this.orchestratorWakeMs <= this.context.now) this.orchestrationNeeded = true;
       this.leaderRound();
-    } else this.raft.timer(payload);
+    } else if (!this.raft.timer(payload)) {
+      // Raft's timers are asked first: they are most timers here, and each check of an object payload is a megamorphic read.
+      if (typeof payload === "object" && payload !== null && (payload as { assignmentBatch?: unknown }).assignmentBatch !== undefined) {
+        this.sendAssignments((payload as { assignmentBatch: string }).assignmentBatch);
+      }
+    }
     this.afterRaft();
   }
 
