@@ -15,7 +15,7 @@ const emptyKey = -1;
 /** Slots of a new table. */
 const initialCapacity = 8;
 
-/** A table of integer keys (non-negative safe integers) to values. Iteration order is not defined. */
+/** A table of integer keys (non-negative safe integers) to values; `sortedKeys` is its only listing. */
 export class IntTable<Value> {
   private keys = new Float64Array(initialCapacity).fill(emptyKey);
   private values: (Value | undefined)[] = new Array<Value | undefined>(initialCapacity).fill(undefined);
