@@ -77,6 +77,14 @@ export interface TaskStatusReport {
   readonly status: TaskStatus;
 }
 
+/** What the leader knows of a node's heartbeats. */
+interface NodeHeartbeat {
+  /** When the leader last heard from the node (or began to lead, or saw it join), ms. */
+  lastMs: number;
+  /** Whether the node's agent has sent a heartbeat to this leader. */
+  heard: boolean;
+}
+
 /** An agent's heartbeat: its node, the task statuses it reports, and the assignments it holds. */
 export interface HeartbeatRequest {
   readonly nodeId: string;
@@ -145,9 +153,11 @@ export class SwarmManager extends RpcProcess {
   private proposalInFlight = false;
   /** Task statuses reported by agents and not yet proposed. */
   private pendingStatuses = new Map<string, TaskStatus>();
-  private readonly lastHeartbeatMs = new Map<string, number>();
-  /** Nodes whose agent has sent a heartbeat to this leader. */
-  private readonly heardNodes = new Set<string>();
+  /**
+   * Per node, when this leader last heard its heartbeat (or began to lead, or saw it join) and
+   * whether its agent has sent one to this leader: one record, updated in place on every heartbeat.
+   */
+  private readonly heartbeats = new Map<string, NodeHeartbeat>();
   private wasLeader = false;
   /** The highest term of an applied entry: a new leader acts only once it applied an entry of its own term (its store is then current). */
   private appliedTerm = 0;
@@ -273,10 +283,9 @@ export class SwarmManager extends RpcProcess {
     const leader = this.isLeader();
     if (leader && !this.wasLeader) {
       this.orchestrator = new Orchestrator({ random: this.context.random.fork(`orchestrator/${this.raft.status().term}`), ingressNetworkId: this.state.cluster?.ingressNetworkId ?? "ingress" });
-      this.lastHeartbeatMs.clear();
-      this.heardNodes.clear();
+      this.heartbeats.clear();
       this.assignmentTokens.clear();
-      for (const node of Object.values(this.state.nodes)) this.lastHeartbeatMs.set(node.id, this.context.now);
+      for (const node of Object.values(this.state.nodes)) this.heartbeats.set(node.id, { lastMs: this.context.now, heard: false });
       this.proposalInFlight = false;
       this.schedulingNeeded = true;
       this.nodeCheckDue = true;
@@ -308,9 +317,9 @@ export class SwarmManager extends RpcProcess {
   private nextHeartbeatExpiryMs(): number | null {
     const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
     let earliest: number | null = null;
-    for (const [nodeId, heardMs] of this.lastHeartbeatMs) {
+    for (const [nodeId, heartbeat] of this.heartbeats) {
       if (this.state.nodes[nodeId]?.status.state === "down") continue;
-      const expiryMs = heardMs + periodMs * missedHeartbeatsMax + 1;
+      const expiryMs = heartbeat.lastMs + periodMs * missedHeartbeatsMax + 1;
       if (earliest === null || expiryMs < earliest) earliest = expiryMs;
     }
     return earliest;
@@ -516,9 +525,9 @@ export class SwarmManager extends RpcProcess {
     // --force-new-cluster, as Docker's admin guide shows).
     const members = this.raft.members;
     for (const node of this.nodesById()) {
-      const heard = this.lastHeartbeatMs.get(node.id) ?? 0;
-      const alive = now - heard <= periodMs * missedHeartbeatsMax;
-      const state = !alive ? "down" : this.heardNodes.has(node.id) ? "ready" : node.status.state;
+      const heartbeat = this.heartbeats.get(node.id);
+      const alive = now - (heartbeat?.lastMs ?? 0) <= periodMs * missedHeartbeatsMax;
+      const state = !alive ? "down" : heartbeat?.heard === true ? "ready" : node.status.state;
       const hostname = node.description.hostname;
       const managerStatus =
         node.role !== "manager" || (node.managerStatus === null && !members.includes(hostname))
@@ -610,7 +619,7 @@ export class SwarmManager extends RpcProcess {
     if (role === null) throw new RpcError("InvalidArgument", "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster");
     const nodeId = newObjectId(this.context.random);
     yield* this.propose([createChange("nodes", this.newNode(nodeId, request.hostname, request.address, role, request.description))]);
-    this.lastHeartbeatMs.set(nodeId, this.context.now);
+    this.heartbeats.set(nodeId, { lastMs: this.context.now, heard: false });
     this.leaderRound();
     return { nodeId, role, managers: this.managerHostnames(), ingressNetworkId: cluster.ingressNetworkId };
   }
@@ -757,10 +766,12 @@ export class SwarmManager extends RpcProcess {
       }
       throw new RpcError("NotFound", "node not found");
     }
-    this.lastHeartbeatMs.set(request.nodeId, this.context.now);
+    let heartbeat = this.heartbeats.get(request.nodeId);
+    if (heartbeat === undefined) this.heartbeats.set(request.nodeId, (heartbeat = { lastMs: this.context.now, heard: false }));
     // A node heard for the first time by this leader, or not yet ready in the store, is checked now.
-    if (!this.heardNodes.has(request.nodeId) || node.status.state !== "ready") this.nodeCheckDue = true;
-    this.heardNodes.add(request.nodeId);
+    if (!heartbeat.heard || node.status.state !== "ready") this.nodeCheckDue = true;
+    heartbeat.heard = true;
+    heartbeat.lastMs = this.context.now;
     for (const report of request.statuses) {
       if (this.pendingStatuses.size >= pendingStatusUpdatesMax) break;
       const previous = this.pendingStatuses.get(report.taskId);
