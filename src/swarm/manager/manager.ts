@@ -83,6 +83,11 @@ interface NodeHeartbeat {
   lastMs: number;
   /** Whether the node's agent has sent a heartbeat to this leader. */
   heard: boolean;
+  /**
+   * The token naming the node's current assignments in heartbeat answers, or null once a
+   * committed change touched its tasks (a new token is issued at its next heartbeat).
+   */
+  assignments: string | null;
 }
 
 /** An agent's heartbeat: its node, the task statuses it reports, and the assignments it holds. */
@@ -154,8 +159,9 @@ export class SwarmManager extends RpcProcess {
   /** Task statuses reported by agents and not yet proposed. */
   private pendingStatuses = new Map<string, TaskStatus>();
   /**
-   * Per node, when this leader last heard its heartbeat (or began to lead, or saw it join) and
-   * whether its agent has sent one to this leader: one record, updated in place on every heartbeat.
+   * Per node, when this leader last heard its heartbeat (or began to lead, or saw it join), whether
+   * its agent has sent one to this leader, and its assignments token: one record, updated in place
+   * on every heartbeat.
    */
   private readonly heartbeats = new Map<string, NodeHeartbeat>();
   private wasLeader = false;
@@ -175,11 +181,6 @@ export class SwarmManager extends RpcProcess {
   private leaderTick: TimerHandle | null = null;
   /** When the orchestrators next have timed work (restart delays, update steps), ms, or null. */
   private orchestratorWakeMs: number | null = null;
-  /**
-   * Per node, the token naming its current assignments in heartbeat answers; forgotten when a
-   * committed change touches its tasks (a new token is issued at the next heartbeat).
-   */
-  private readonly assignmentTokens = new Map<string, string>();
   /** Tokens issued by this process (with the prefix, makes each token unique in the swarm). */
   private assignmentTokensIssued = 0;
   /** Per node whose tasks changed, the dispatcher's batching timer: its assignments go out when it fires. */
@@ -284,8 +285,7 @@ export class SwarmManager extends RpcProcess {
     if (leader && !this.wasLeader) {
       this.orchestrator = new Orchestrator({ random: this.context.random.fork(`orchestrator/${this.raft.status().term}`), ingressNetworkId: this.state.cluster?.ingressNetworkId ?? "ingress" });
       this.heartbeats.clear();
-      this.assignmentTokens.clear();
-      for (const node of Object.values(this.state.nodes)) this.heartbeats.set(node.id, { lastMs: this.context.now, heard: false });
+      for (const node of Object.values(this.state.nodes)) this.heartbeats.set(node.id, { lastMs: this.context.now, heard: false, assignments: null });
       this.proposalInFlight = false;
       this.schedulingNeeded = true;
       this.nodeCheckDue = true;
@@ -382,7 +382,8 @@ export class SwarmManager extends RpcProcess {
     const pending = this.assignmentBatches.get(nodeId);
     if (pending !== undefined) this.context.cancelTimer(pending);
     this.assignmentBatches.delete(nodeId);
-    this.assignmentTokens.delete(nodeId);
+    const heartbeat = this.heartbeats.get(nodeId);
+    if (heartbeat !== undefined) heartbeat.assignments = null;
     const node = this.state.nodes[nodeId];
     if (this.isLeader() && node !== undefined) this.context.send(node.description.hostname, "swarm-agent", { wake: true });
   }
@@ -619,7 +620,7 @@ export class SwarmManager extends RpcProcess {
     if (role === null) throw new RpcError("InvalidArgument", "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster");
     const nodeId = newObjectId(this.context.random);
     yield* this.propose([createChange("nodes", this.newNode(nodeId, request.hostname, request.address, role, request.description))]);
-    this.heartbeats.set(nodeId, { lastMs: this.context.now, heard: false });
+    this.heartbeats.set(nodeId, { lastMs: this.context.now, heard: false, assignments: null });
     this.leaderRound();
     return { nodeId, role, managers: this.managerHostnames(), ingressNetworkId: cluster.ingressNetworkId };
   }
@@ -767,7 +768,7 @@ export class SwarmManager extends RpcProcess {
       throw new RpcError("NotFound", "node not found");
     }
     let heartbeat = this.heartbeats.get(request.nodeId);
-    if (heartbeat === undefined) this.heartbeats.set(request.nodeId, (heartbeat = { lastMs: this.context.now, heard: false }));
+    if (heartbeat === undefined) this.heartbeats.set(request.nodeId, (heartbeat = { lastMs: this.context.now, heard: false, assignments: null }));
     // A node heard for the first time by this leader, or not yet ready in the store, is checked now.
     if (!heartbeat.heard || node.status.state !== "ready") this.nodeCheckDue = true;
     heartbeat.heard = true;
@@ -779,10 +780,10 @@ export class SwarmManager extends RpcProcess {
       if (previous === undefined || statusMovesOn(report.status, previous)) this.pendingStatuses.set(report.taskId, report.status);
     }
     if (request.statuses.length > 0 || this.nodeCheckDue) this.leaderRound();
-    let assignments = this.assignmentTokens.get(request.nodeId);
-    if (assignments === undefined) {
+    let assignments = heartbeat.assignments;
+    if (assignments === null) {
       assignments = `${this.assignmentTokenPrefix}/${++this.assignmentTokensIssued}`;
-      this.assignmentTokens.set(request.nodeId, assignments);
+      heartbeat.assignments = assignments;
     }
     const periodMs = this.state.cluster?.heartbeatPeriodMs ?? swarmDefaults.heartbeatPeriodMs;
     const managers = this.managerHostnames();
