@@ -249,6 +249,7 @@ export class SimulationKernel {
   /** Adds a powered-on host. Names are unique; the address is assigned when not given. */
   addHost(name: string, options: HostOptions = {}): Host {
     validateHostName(name);
+    name = interned(name);
     if (this.hostsByName.has(name)) throw new SimulationError(`a host named "${name}" already exists`);
     if (this.hostsByName.size >= this.limits.hostsMax) {
       throw new SimulationError(`cannot add host "${name}": the hostsMax bound (${this.limits.hostsMax}) is reached`);
@@ -752,6 +753,19 @@ export class SimulationKernel {
     if (!this.wantsKernelEvent("message.drop")) return;
     this.emit("message.drop", { host: toHost, process: toProcess, from: { host: from.host, process: from.process }, sentAt, reason, message });
   }
+}
+
+/**
+ * The same text as the one string V8 keeps for it in the whole heap (as it does for every property
+ * key). Host names are keys of the kernel's map of hosts, looked up for every message; built by
+ * each caller on its own (`manager${n}`), equal names were compared character by character in each
+ * lookup. Interned at the source (the host's own name, which every process's context, message,
+ * store object and answer then passes on by reference), they match by pointer. Process names are
+ * not interned: most are made once per container (`shim:${id}`), and each new property key would
+ * cost V8 a string-table entry and a hidden class of its own.
+ */
+function interned(text: string): string {
+  return Object.keys({ [text]: 0 })[0]!;
 }
 
 function validateLimits(limits: SimulationLimits): SimulationLimits {
