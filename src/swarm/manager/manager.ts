@@ -90,6 +90,11 @@ interface NodeHeartbeat {
   assignments: string | null;
 }
 
+/** A node's record when this leader starts to watch it (taking office, or the node joining): not heard yet, as if heard at `nowMs`. */
+function unheardNode(nowMs: number): NodeHeartbeat {
+  return { lastMs: nowMs, heard: false, assignments: null };
+}
+
 /** An agent's heartbeat: its node, the task statuses it reports, and the assignments it holds. */
 export interface HeartbeatRequest {
   readonly nodeId: string;
@@ -285,7 +290,7 @@ export class SwarmManager extends RpcProcess {
     if (leader && !this.wasLeader) {
       this.orchestrator = new Orchestrator({ random: this.context.random.fork(`orchestrator/${this.raft.status().term}`), ingressNetworkId: this.state.cluster?.ingressNetworkId ?? "ingress" });
       this.heartbeats.clear();
-      for (const node of Object.values(this.state.nodes)) this.heartbeats.set(node.id, { lastMs: this.context.now, heard: false, assignments: null });
+      for (const node of Object.values(this.state.nodes)) this.heartbeats.set(node.id, unheardNode(this.context.now));
       this.proposalInFlight = false;
       this.schedulingNeeded = true;
       this.nodeCheckDue = true;
@@ -620,7 +625,7 @@ export class SwarmManager extends RpcProcess {
     if (role === null) throw new RpcError("InvalidArgument", "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster");
     const nodeId = newObjectId(this.context.random);
     yield* this.propose([createChange("nodes", this.newNode(nodeId, request.hostname, request.address, role, request.description))]);
-    this.heartbeats.set(nodeId, { lastMs: this.context.now, heard: false, assignments: null });
+    this.heartbeats.set(nodeId, unheardNode(this.context.now));
     this.leaderRound();
     return { nodeId, role, managers: this.managerHostnames(), ingressNetworkId: cluster.ingressNetworkId };
   }
@@ -768,7 +773,7 @@ export class SwarmManager extends RpcProcess {
       throw new RpcError("NotFound", "node not found");
     }
     let heartbeat = this.heartbeats.get(request.nodeId);
-    if (heartbeat === undefined) this.heartbeats.set(request.nodeId, (heartbeat = { lastMs: this.context.now, heard: false, assignments: null }));
+    if (heartbeat === undefined) this.heartbeats.set(request.nodeId, (heartbeat = unheardNode(this.context.now)));
     // A node heard for the first time by this leader, or not yet ready in the store, is checked now.
     if (!heartbeat.heard || node.status.state !== "ready") this.nodeCheckDue = true;
     heartbeat.heard = true;

@@ -93,8 +93,7 @@ export class RaftMember {
   private readonly deadlinesMs: Record<RaftTimerKind, number | null> = { election: null, heartbeat: null, "check-quorum": null };
 
   // --- outputs waiting for the next Ready ---
-  /** Messages to send; at most `readyMessagesMax`. */
-  /** Messages since the last Ready; `noMessages` when none (most Readies send one or two). */
+  /** Messages to send since the last Ready, at most `readyMessagesMax`; `noMessages` when none (most Readies send one or two). */
   private messages: readonly RaftMessage[] = noMessages;
   /** Whether term, vote or commit index changed since the last Ready. */
   private hardStateChanged = false;
