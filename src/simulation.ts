@@ -182,6 +182,7 @@ export class Simulation extends SimulationKernel {
 
   /** The whole state (hosts, processes, Raft members, store) at a past virtual time; throws outside the kept history. */
   stateAt(timeMs: number): WorldState {
+    this.refuseDisposed("stateAt");
     return this.timeTravel.stateAt(timeMs);
   }
 
@@ -190,22 +191,32 @@ export class Simulation extends SimulationKernel {
    * oldest first, as `stateAt` finds them: at most `historySnapshotsMax`. Does not advance time.
    */
   keptStates(fromMs?: number, toMs?: number): WorldState[] {
+    this.refuseDisposed("keptStates");
     return this.timeTravel.keptStates(fromMs, toMs);
   }
 
   /** What changed between two virtual times: hosts, processes, network faults, Raft roles and leader, store objects. */
   diff(fromMs: number, toMs: number): WorldChange[] {
+    this.refuseDisposed("diff");
     return this.timeTravel.diff(fromMs, toMs);
   }
 
   /** A copy of this simulation as it is now (rebuilt by replaying its inputs), to go on differently. */
   fork(): Simulation {
+    this.refuseDisposed("fork");
     return this.timeTravel.fork();
   }
 
   /** What the kept history holds: state and input counts, bounds, why `fork` would be refused. */
   get historyInfo(): HistoryInfo {
     return this.timeTravel.info();
+  }
+
+  /** Ends the simulation for good (see {@link SimulationKernel.dispose}), dropping its kept history and input log too. */
+  override dispose(): void {
+    super.dispose();
+    this.timeTravel.release();
+    this.raftObservers.list.length = 0;
   }
 
   protected override createFaults(): Faults {

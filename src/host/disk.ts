@@ -46,6 +46,11 @@ export class Disk {
     return keys.sort();
   }
 
+  /** Removes every key. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   /** Number of stored keys. */
   get size(): number {
     return this.entries.size;

@@ -57,6 +57,13 @@ export class Host {
     this.disk = new Disk(diskEntriesMax);
   }
 
+  /** Lets go of the processes, their definitions and the disk (the simulation was disposed). */
+  release(): void {
+    this.running.clear();
+    this.units.clear();
+    this.disk.clear();
+  }
+
   /** The live processes, in start order, like `ps -ef`. */
   processes(): ProcessInfo[] {
     const list: ProcessInfo[] = [];

@@ -104,6 +104,13 @@ export class EventQueue {
     return this.length;
   }
 
+  /** Drops every queued event (the sequence numbers go on from where they were). */
+  clear(): void {
+    this.events.length = 0;
+    this.length = 0;
+    this.freeCount = 0;
+  }
+
   /** Allocates the next insertion sequence number. */
   takeSeq(): number {
     return this.nextSeq++;

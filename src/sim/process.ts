@@ -172,6 +172,13 @@ export class ProcessInstance implements ProcessContext {
     this.options = options;
   }
 
+  /** Ends the incarnation and lets go of its request/response layer (the simulation was disposed). */
+  release(): void {
+    this.alive = false;
+    this.protocol = null;
+    this.monitors.length = 0;
+  }
+
   /** The parent process's name, or null. */
   get parent(): string | null {
     return this.options.parent ?? null;

@@ -101,6 +101,8 @@ export class SimulationKernel {
   private instantTimeMs = -1;
   private instantCount = 0;
   private busyDepth = 0;
+  /** Set by `dispose`: the simulation is over and holds nothing more. */
+  private disposed = false;
   /** The ordinal of the next automatic address (10.0.0.1 is 1). */
   private nextAddressOrdinal = 1;
   private readonly queue: EventQueue;
@@ -231,11 +233,42 @@ export class SimulationKernel {
     return this.busyDepth > 0;
   }
 
+  /** Whether `dispose` has ended this simulation. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * Ends the simulation for good and lets go of the world it holds: pending events, hosts with
+   * their processes and disks, listeners. What it recorded stays readable (`now`, `eventCount`,
+   * `trace`, `traceHash()`); every call that would advance or change it throws a
+   * {@link SimulationError}. A dropped simulation is collected anyway, but later: its objects
+   * that V8 already moved to the old generation keep pointing at its young ones, and each
+   * young-generation collection copies everything they reach until a full collection finds the
+   * whole run dead. Cutting those links first leaves the collector only the runs still going,
+   * which matters in loops over many seeds (`experiment` disposes each run once it is measured).
+   */
+  dispose(): void {
+    if (this.busyDepth > 0) throw new SimulationError("dispose: the simulation is running; dispose it once runFor, runUntil or step has returned");
+    this.disposed = true;
+    this.queue.clear();
+    for (const host of this.hostsByName.values()) {
+      for (const instance of host.running.values()) instance.release();
+      host.release();
+    }
+    this.hostsByName.clear();
+    this.hostsByAddress.clear();
+    this.emitter.removeAllListeners();
+    this.listenedTypes.clear();
+    this.listenersChanged();
+  }
+
   /**
    * Calls `callback` after `delayMs` of virtual time, inside the event loop (e.g. to inject a
    * fault at a chosen time). The callback may read state and inject faults, not advance time.
    */
   schedule(delayMs: number, callback: () => void): void {
+    this.refuseDisposed("schedule");
     if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
       throw new SimulationError(`schedule: invalid delay ${JSON.stringify(delayMs)}: expected a number of ms >= 0`);
     }
@@ -248,6 +281,7 @@ export class SimulationKernel {
 
   /** Adds a powered-on host. Names are unique; the address is assigned when not given. */
   addHost(name: string, options: HostOptions = {}): Host {
+    this.refuseDisposed("addHost");
     validateHostName(name);
     name = interned(name);
     if (this.hostsByName.has(name)) throw new SimulationError(`a host named "${name}" already exists`);
@@ -282,7 +316,10 @@ export class SimulationKernel {
   /** The host named `name`; throws a {@link SimulationError} when there is none. */
   host(name: string): Host {
     const host = this.hostsByName.get(name);
-    if (!host) throw new SimulationError(`no such host: "${name}"`);
+    if (!host) {
+      this.refuseDisposed("host");
+      throw new SimulationError(`no such host: "${name}"`);
+    }
     return host;
   }
 
@@ -495,7 +532,13 @@ export class SimulationKernel {
 
   // ---------------------------------------------------------------- the loop
 
+  /** Throws when `dispose` has ended the simulation: `call` names what was asked. */
+  protected refuseDisposed(call: string): void {
+    if (this.disposed) throw new SimulationError(`${call}: the simulation was disposed`);
+  }
+
   private refuseReentry(call: string): void {
+    this.refuseDisposed(call);
     if (this.busyDepth > 0) {
       throw new SimulationError(
         `${call}: the simulation is already running; calls that advance time cannot be made from an event handler, ` +

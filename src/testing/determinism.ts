@@ -138,7 +138,9 @@ export function recordRun(scenario: DeterminismScenario, seed: string, options: 
   if (typeof sim !== "object" || sim === null || typeof (sim as { traceHash?: unknown }).traceHash !== "function") {
     throw new SimulationError(`determinism check, seed ${JSON.stringify(seed)}: the scenario must return the Simulation it built`);
   }
-  return { ...fingerprintOf(sim), events: sim.trace };
+  const recording = { ...fingerprintOf(sim), events: sim.trace };
+  sim.dispose();
+  return recording;
 }
 
 function cut(text: string): string {

@@ -38,7 +38,7 @@ export interface ExperimentOptions<M extends string> {
   readonly name: string;
   /** A number of seeds (named after the experiment), or the seeds themselves (distinct). */
   readonly seeds: number | readonly string[];
-  /** Builds and drives the simulation for one seed. */
+  /** Builds and drives the simulation for one seed. Once measured, the simulation is disposed (`Simulation.dispose`). */
   readonly scenario: Scenario;
   /** The measures, by name (a name may not be `seed`). */
   readonly measure: Readonly<Record<M, Measure>>;
@@ -134,7 +134,7 @@ function summaryOf<M extends string>(names: readonly M[], rows: ReadonlyArray<Ex
 
 /**
  * Runs `scenario` for every seed (or the seeds of one shard), applies each measure to the
- * simulation it returns, and summarizes every measure over its non-null values. Synchronous
+ * simulation it returns, disposes it, and summarizes every measure over its non-null values. Synchronous
  * and deterministic: the same options give the same result, byte for byte through `toJson`.
  * A scenario or measure that throws stops the experiment with an error naming the seed.
  *
@@ -186,6 +186,8 @@ export function experiment<M extends string>(options: ExperimentOptions<M>): Exp
       }
       row[name] = value;
     }
+    // Measured: nothing reads the run again, and a disposed run costs the collector nothing while the next ones go on.
+    sim.dispose();
     rows.push(row as ExperimentRow<M>);
   }
   return { name: options.name, rows, summary: summaryOf(names, rows) };

@@ -155,6 +155,17 @@ export class TimeTravel {
 
   // ---------------------------------------------------------------- history
 
+  /** @internal Drops the kept states and the input log (the simulation was disposed). */
+  release(): void {
+    this.ring.length = 0;
+    this.ringStart = 0;
+    this.ringCount = 0;
+    this.lastKept = null;
+    this.changedHosts.clear();
+    this.watchedLinks.clear();
+    this.inputs = [];
+  }
+
   /** @internal The clock is about to leave the current instant: keep the world state if it changed. */
   instantEnding(): void {
     if (!this.changed || this.snapshotsMax === 0) return;

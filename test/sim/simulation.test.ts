@@ -62,6 +62,37 @@ describe("SimulationKernel", () => {
     expect(() => reentrant.runFor(10)).toThrow(SimulationCrash);
   });
 
+  it("dispose drops the world, keeps the record, and refuses every later change", () => {
+    const sim = new SimulationKernel({ seed: "dispose" });
+    sim.addHost("h1");
+    sim.spawn("h1", "ticker", ticker(100));
+    const heard: string[] = [];
+    sim.on("process.stop", (event) => void heard.push(event.type));
+    sim.runFor(1_000);
+    const record = { now: sim.now, eventCount: sim.eventCount, traceHash: sim.traceHash(), traced: sim.trace.length };
+    expect(sim.pendingEventCount).toBeGreaterThan(0);
+    expect(() => sim.runUntil(() => (sim.dispose(), true))).toThrow(/dispose: the simulation is running/);
+    expect(sim.isDisposed).toBe(false);
+    sim.dispose();
+    expect(sim.isDisposed).toBe(true);
+    expect({ now: sim.now, eventCount: sim.eventCount, traceHash: sim.traceHash(), traced: sim.trace.length }).toEqual(record);
+    expect(sim.pendingEventCount).toBe(0);
+    expect(sim.hosts()).toEqual([]);
+    expect(heard).toEqual([]);
+    for (const [call, attempt] of [
+      ["runFor", () => sim.runFor(100)],
+      ["runUntil", () => sim.runUntil(() => true)],
+      ["step", () => sim.step()],
+      ["schedule", () => sim.schedule(1, () => {})],
+      ["addHost", () => sim.addHost("h2")],
+      ["host", () => sim.host("h1")],
+      ["host", () => sim.spawn("h1", "again", {})],
+    ] as const) {
+      expect(attempt).toThrow(new SimulationError(`${call}: the simulation was disposed`));
+    }
+    expect({ now: sim.now, eventCount: sim.eventCount, traceHash: sim.traceHash() }).toEqual({ now: record.now, eventCount: record.eventCount, traceHash: record.traceHash });
+  });
+
   it("assigns addresses in order and validates hosts", () => {
     const sim = new SimulationKernel();
     expect(sim.addHost("manager1").address).toBe("10.0.0.1");

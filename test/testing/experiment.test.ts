@@ -37,6 +37,25 @@ describe("experiment", () => {
     expect(single.summary.term.count).toBe(20);
   });
 
+  it("disposes each simulation once its measures have read it", () => {
+    const built: Simulation[] = [];
+    const disposedWhenMeasured: boolean[] = [];
+    const result = experiment({
+      ...electionOptions,
+      seeds: 3,
+      scenario: (seed) => {
+        const sim = electionOptions.scenario(seed);
+        built.push(sim);
+        return sim;
+      },
+      measure: { ...electionOptions.measure, disposed: (sim) => (disposedWhenMeasured.push(sim.isDisposed), 0) },
+    });
+    expect(result.rows).toHaveLength(3);
+    expect(disposedWhenMeasured).toEqual([false, false, false]);
+    expect(built.map((sim) => sim.isDisposed)).toEqual([true, true, true]);
+    expect(() => built[0]!.stateAt(0)).toThrow(/stateAt: the simulation was disposed/);
+  });
+
   it("is deterministic: two runs give identical JSON and CSV", () => {
     const again = experiment(electionOptions);
     expect(toJson(again)).toBe(toJson(single));
