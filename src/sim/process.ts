@@ -157,6 +157,18 @@ export class ProcessInstance implements ProcessContext {
   readonly options: SpawnOptions;
   /** Processes on the same host to tell when this one ends. */
   readonly monitors: ProcessInstance[] = [];
+  /**
+   * The kernel's memo of this process's last destination: the host name or address and process
+   * name it sent to, and the live process they named. A process mostly answers or calls the
+   * same peer again (an agent its manager, a follower its leader), and a hit saves the kernel
+   * two map lookups per message. Valid while that process lives: a live process is the one
+   * its host runs under that name.
+   */
+  lastSentToHost: string | null = null;
+  /** See {@link lastSentToHost}. */
+  lastSentToProcess: string | null = null;
+  /** See {@link lastSentToHost}. */
+  lastSentTarget: ProcessInstance | null = null;
 
   constructor(
     private readonly kernel: ProcessKernel,
@@ -177,6 +189,7 @@ export class ProcessInstance implements ProcessContext {
     this.alive = false;
     this.protocol = null;
     this.monitors.length = 0;
+    this.lastSentTarget = null;
   }
 
   /** The parent process's name, or null. */

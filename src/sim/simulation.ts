@@ -752,10 +752,21 @@ export class SimulationKernel {
 
   private send(from: ProcessInstance, toHostOrAddress: string, toProcess: string, message: unknown): void {
     if (!from.alive) return;
-    const destination = this.hostsByName.get(toHostOrAddress) ?? this.hostsByAddress.get(toHostOrAddress);
-    if (destination === undefined) throw new AssertionFailure(`send from "${from.process}" on "${from.host}": no host "${toHostOrAddress}"`);
-    const toHost = destination.name;
-    const target = destination.up ? destination.running.get(toProcess) ?? null : null;
+    let target = from.lastSentTarget;
+    let toHost: string;
+    if (target !== null && target.alive && from.lastSentToHost === toHostOrAddress && from.lastSentToProcess === toProcess) {
+      toHost = target.host;
+    } else {
+      const destination = this.hostsByName.get(toHostOrAddress) ?? this.hostsByAddress.get(toHostOrAddress);
+      if (destination === undefined) throw new AssertionFailure(`send from "${from.process}" on "${from.host}": no host "${toHostOrAddress}"`);
+      toHost = destination.name;
+      target = destination.up ? destination.running.get(toProcess) ?? null : null;
+      if (target !== null) {
+        from.lastSentToHost = toHostOrAddress;
+        from.lastSentToProcess = toProcess;
+        from.lastSentTarget = target;
+      }
+    }
     if (toHost === from.host) {
       this.queueDelivery(from, toHost, toProcess, target, message, this.network.localDelayMs, false);
       return;

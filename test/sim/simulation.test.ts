@@ -151,6 +151,38 @@ describe("SimulationKernel", () => {
     expect(types).toContain("host.restart");
   });
 
+  it("delivers to the peer's current incarnation, by name or address, and to nothing while it is down", () => {
+    const sim = new SimulationKernel({ seed: "incarnations", network: { latencyMs: [1, 1] } });
+    sim.addHost("h1");
+    const peer = sim.addHost("h2");
+    let sent = 0;
+    // By name, but by address for pings 1 and 13: the kernel's memo of the last destination is hit
+    // and missed, and pings 3 and 4 (by name) fall on either side of the peer's restart.
+    sim.spawn("h1", "pinger", {
+      start: (context) => void context.setTimer(100, "ping"),
+      timer(context) {
+        context.send(sent === 1 || sent === 13 ? peer.address : "h2", "echo", { ping: sent++ });
+        context.setTimer(100, "ping");
+      },
+    });
+    const received: Array<{ pid: number; ping: number }> = [];
+    const echo = (): ProcessBehaviour => ({ receive: (context, message) => void received.push({ pid: context.pid, ping: (message as { ping: number }).ping }) });
+    sim.spawn("h2", "echo", echo, { startOnBoot: true });
+    sim.runFor(450); // pings 0-3 reach the first echo
+    sim.faults.restart("h2", "echo"); // a new incarnation under the same name
+    sim.runFor(400); // pings 4-7
+    sim.faults.crash("h2");
+    sim.runFor(400); // pings 8-11 are lost
+    sim.faults.restart("h2");
+    sim.runFor(400); // pings 12-15 reach the echo started at boot
+    const pids = new Map(received.map(({ ping, pid }) => [ping, pid]));
+    expect([...pids.keys()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15]);
+    expect(new Set([0, 1, 2, 3].map((ping) => pids.get(ping))).size).toBe(1);
+    expect(new Set([4, 5, 6, 7].map((ping) => pids.get(ping))).size).toBe(1);
+    expect(pids.get(4)).not.toBe(pids.get(3));
+    expect(new Set([12, 13, 14, 15].map((ping) => pids.get(ping))).size).toBe(1);
+  });
+
   it("kills children that die with their parent and tells the parent when a child exits", () => {
     const sim = new SimulationKernel();
     sim.addHost("h1");
