@@ -34,6 +34,22 @@ describe("checkDeterminism", () => {
     expect(formatDeterminismReport(report)).toBe("deterministic: 3 seeds, 2 runs each, identical traces\n");
   });
 
+  it("disposes every run once its trace is recorded", () => {
+    const built: Simulation[] = [];
+    const report = checkDeterminism(
+      (seed, options) => {
+        const sim = Simulation.swarm({ seed, managers: 3, engine: false, ...options });
+        sim.runFor(1_000);
+        built.push(sim);
+        return sim;
+      },
+      { seeds: 2 },
+    );
+    expect(report.ok).toBe(true);
+    expect(built.map((sim) => sim.isDisposed)).toEqual([true, true, true, true]);
+    expect(() => built[0]!.runFor(1)).toThrow(/runFor: the simulation was disposed/);
+  });
+
   it("reports the first divergent event of a scenario that uses a counter outside the simulation", () => {
     let runs = 0;
     const report = checkDeterminism(
