@@ -347,6 +347,7 @@ export class SimulationKernel {
    * one per incarnation (a factory is needed for a clean memory after a restart).
    */
   spawn(hostName: string, processName: string, behaviour: ProcessBehaviour | ProcessFactory, options: SpawnOptions = {}): void {
+    this.refuseDisposed("spawn");
     const host = this.host(hostName);
     this.startProcess(host, processName, behaviour, options);
   }

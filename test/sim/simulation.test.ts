@@ -86,7 +86,8 @@ describe("SimulationKernel", () => {
       ["schedule", () => sim.schedule(1, () => {})],
       ["addHost", () => sim.addHost("h2")],
       ["host", () => sim.host("h1")],
-      ["host", () => sim.spawn("h1", "again", {})],
+      ["spawn", () => sim.spawn("h1", "again", {})],
+      ["host", () => sim.faults.crash("h1")],
     ] as const) {
       expect(attempt).toThrow(new SimulationError(`${call}: the simulation was disposed`));
     }
