@@ -160,21 +160,25 @@ export function containerSummary(record: ContainerRecord, startTimeMs: number, n
  * when the layer is created, distinct from the layer's digest and from any container or image id;
  * here it is a stable hash of what it stands for (`image-layer/<diff id>`, `container/<id>`).
  */
-export function overlayCacheId(subject: string): string {
-  let cacheId = overlayCacheIds.get(subject);
+export function overlayCacheId(kind: "image-layer" | "container", id: string): string {
+  // Remembered by the id itself, so a lookup builds no key (an image's layer digests are the same
+  // strings at every inspect of its containers, and a string keeps its hash once computed).
+  const remembered = kind === "container" ? containerCacheIds : layerCacheIds;
+  let cacheId = remembered.get(id);
   if (cacheId === undefined) {
-    cacheId = [0, 1, 2, 3].map((lane) => hashText(`overlay2-cache/${subject}/${lane}`)).join("");
+    cacheId = [0, 1, 2, 3].map((lane) => hashText(`overlay2-cache/${kind}/${id}/${lane}`)).join("");
     // A pure function of the subject: remembered (every inspect of a container asks again for its
     // layers, shared by all containers of an image), forgotten wholesale at the bound.
-    if (overlayCacheIds.size >= overlayCacheIdsMax) overlayCacheIds.clear();
-    overlayCacheIds.set(subject, cacheId);
+    if (remembered.size >= overlayCacheIdsMax) remembered.clear();
+    remembered.set(id, cacheId);
   }
   return cacheId;
 }
 
-/** Bound `overlayCacheIdsMax`: cache ids {@link overlayCacheId} remembers (layers and containers). */
+/** Bound `overlayCacheIdsMax`: cache ids {@link overlayCacheId} remembers, of layers and of containers each. */
 const overlayCacheIdsMax = 4_096;
-const overlayCacheIds = new Map<string, string>();
+const layerCacheIds = new Map<string, string>();
+const containerCacheIds = new Map<string, string>();
 
 /**
  * `GraphDriver.Data` of overlay2 for a layer stack, top first: the top layer's merged, diff
@@ -205,6 +209,7 @@ export function containerInspect(
 ): Record<string, unknown> {
   const { state, hostConfig } = record;
   const directory = `${dockerRoot}/containers/${record.id}`;
+  const containerCacheId = overlayCacheId("container", record.id);
   const running = state.running || state.restarting;
   const ports: Record<string, unknown> = {};
   for (const key of Object.keys(record.config.ExposedPorts ?? {}).sort()) {
@@ -246,7 +251,7 @@ export function containerInspect(
     HostConfig: hostConfigShape(record),
     GraphDriver: {
       // The container's read-write layer on its `-init` layer (hostname, resolv.conf...) on the image's layers.
-      Data: overlayGraphDriverData([overlayCacheId(`container/${record.id}`), `${overlayCacheId(`container/${record.id}`)}-init`, ...[...imageLayerDigests].reverse().map((digest) => overlayCacheId(`image-layer/${digest}`))]),
+      Data: overlayGraphDriverData([containerCacheId, `${containerCacheId}-init`, ...[...imageLayerDigests].reverse().map((digest) => overlayCacheId("image-layer", digest))]),
       Name: "overlay2",
     },
     Mounts: [],

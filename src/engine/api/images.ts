@@ -47,6 +47,25 @@ function progressBar(current: number, total: number): string {
   return `[${bar.slice(0, width)}]  ${megabytes(current)}/${megabytes(total)}`;
 }
 
+/** Bound `layerProgressBarsMax`: layer sizes whose progress bars {@link layerProgressBars} remembers. */
+const layerProgressBarsMax = 1_024;
+const layerProgressBarsBySize = new Map<number, { readonly half: string; readonly whole: string }>();
+
+/**
+ * The two progress bars a pull draws for a layer of `sizeBytes` (downloading, at half; extracting,
+ * whole). A pure function of the size, remembered: every node pulls the same few layers, and
+ * nothing but a `docker pull` reads the bars. Forgotten wholesale at the bound.
+ */
+function layerProgressBars(sizeBytes: number): { readonly half: string; readonly whole: string } {
+  let bars = layerProgressBarsBySize.get(sizeBytes);
+  if (bars === undefined) {
+    if (layerProgressBarsBySize.size >= layerProgressBarsMax) layerProgressBarsBySize.clear();
+    bars = { half: progressBar(Math.floor(sizeBytes / 2), sizeBytes), whole: progressBar(sizeBytes, sizeBytes) };
+    layerProgressBarsBySize.set(sizeBytes, bars);
+  }
+  return bars;
+}
+
 function storeImage(daemon: Dockerd, manifest: ImageManifest, reference: ImageReference): ImageRecord {
   const tagName = reference.tag === null ? null : `${familiarName(reference)}:${reference.tag}`;
   const digestName = `${familiarName(reference)}@${manifest.digest}`;
@@ -114,7 +133,7 @@ export function* pullImage(daemon: Dockerd, text: string): Coroutine<ProgressMes
   for (const layer of missing) {
     const id = layerId(layer.digest);
     const half = Math.floor(layer.sizeBytes / 2);
-    messages.push({ status: "Downloading", progressDetail: { current: half, total: layer.sizeBytes }, progress: progressBar(half, layer.sizeBytes), id });
+    messages.push({ status: "Downloading", progressDetail: { current: half, total: layer.sizeBytes }, progress: layerProgressBars(layer.sizeBytes).half, id });
     yield* registryCall("blob", { repository: reference.path, digest: layer.digest });
     daemon.context.disk.write(recordKeys.layer(layer.digest), layer);
     messages.push({ status: "Verifying Checksum", progressDetail: {}, id }, { status: "Download complete", progressDetail: {}, id });
@@ -122,7 +141,7 @@ export function* pullImage(daemon: Dockerd, text: string): Coroutine<ProgressMes
   for (const layer of missing) {
     const id = layerId(layer.digest);
     messages.push(
-      { status: "Extracting", progressDetail: { current: layer.sizeBytes, total: layer.sizeBytes }, progress: progressBar(layer.sizeBytes, layer.sizeBytes), id },
+      { status: "Extracting", progressDetail: { current: layer.sizeBytes, total: layer.sizeBytes }, progress: layerProgressBars(layer.sizeBytes).whole, id },
       { status: "Pull complete", progressDetail: {}, id },
     );
   }
@@ -193,7 +212,7 @@ function* inspectImage(daemon: Dockerd, request: RouteRequest): Coroutine<RouteR
       Os: image.os,
       Size: image.sizeBytes,
       GraphDriver: {
-        Data: overlayGraphDriverData([...image.layers].reverse().map((layer) => overlayCacheId(`image-layer/${layer.digest}`))),
+        Data: overlayGraphDriverData([...image.layers].reverse().map((layer) => overlayCacheId("image-layer", layer.digest))),
         Name: "overlay2",
       },
       RootFS: { Type: "layers", Layers: image.layers.map((layer) => layer.digest) },
