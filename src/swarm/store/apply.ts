@@ -16,6 +16,7 @@ import { assert, fail } from "../../sim/errors.js";
 import { taskStates, type ClusterState, type Task } from "../types.js";
 import type { Collection, StoreChange, StoreEvent, StoredObject } from "./changes.js";
 import { allocateNetworks } from "../network/allocation.js";
+import { dictionaryCopy } from "./dictionary-copy.js";
 
 /** The result of applying a change set. */
 export interface AppliedChanges {
@@ -152,21 +153,6 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/**
- * A copy of a collection (objects by id) for writing, in V8's dictionary representation, with the
- * usual prototype. A spread copy (`{ ...collection }`) is built in V8's fast representation, one
- * hidden class per added key: ids are random, so nearly every copy makes new hidden classes,
- * each copying the descriptors of the one before, and a copy of 60 objects cost about 57 µs. A
- * dictionary is a hash table that takes keys as they come: about 15 µs. Reading an object by id
- * costs the same either way; listing the objects is slower from a dictionary, which the store
- * does far less often than it copies. Same keys, same order (insertion order, as for any object).
- */
-function collectionCopy(collection: Readonly<Record<string, AnyObject>>): Record<string, AnyObject> {
-  const copy = Object.setPrototypeOf(Object.create(null), Object.prototype) as Record<string, AnyObject>;
-  for (const id in collection) copy[id] = collection[id]!;
-  return copy;
-}
-
 /** `state` with `writes` made: each touched collection copied once, the new objects and containers frozen. */
 function writeObjects(
   state: ClusterState,
@@ -180,7 +166,7 @@ function writeObjects(
       continue;
     }
     let copy = copies.get(collection);
-    if (copy === undefined) copies.set(collection, (copy = collectionCopy((state[collection] ?? {}) as Record<string, AnyObject>)));
+    if (copy === undefined) copies.set(collection, (copy = dictionaryCopy((state[collection] ?? {}) as Record<string, AnyObject>)));
     if (value === null) delete copy[id];
     else copy[id] = deepFreeze(value);
   }
