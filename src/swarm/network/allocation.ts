@@ -24,7 +24,6 @@
 import { freeze } from "immer";
 import { isAfter, taskStates, type AddressLease, type AddressPool, type ClusterState, type NetworkAllocations, type Service, type SwarmNetwork, type Task } from "../types.js";
 import type { StoreEvent } from "../store/changes.js";
-import { dictionaryCopy } from "../store/dictionary-copy.js";
 import { formatAddress, hostNumber, ingressSubnet, nextDefaultSubnet, nextHost, nextVxlanId, parseSubnet, type Subnet } from "./ipam.js";
 
 /** The owner key of a node's address (its ingress sandbox, or its load balancer on a user network). */
@@ -131,7 +130,7 @@ class Allocation {
     if (existing !== undefined) return existing;
     const pool = this.pools[networkId];
     if (pool === undefined) return null;
-    const copy: WorkingPool = { subnet: pool.subnet, gateway: pool.gateway, vxlanId: pool.vxlanId, cursor: pool.cursor, sequence: pool.sequence, leases: dictionaryCopy(pool.leases), taken: null };
+    const copy: WorkingPool = { subnet: pool.subnet, gateway: pool.gateway, vxlanId: pool.vxlanId, cursor: pool.cursor, sequence: pool.sequence, leases: { ...pool.leases }, taken: null };
     this.working.set(networkId, copy);
     this.pools[networkId] = copy;
     this.changed = true;

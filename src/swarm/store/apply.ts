@@ -16,7 +16,6 @@ import { assert, fail } from "../../sim/errors.js";
 import { taskStates, type ClusterState, type Task } from "../types.js";
 import type { Collection, StoreChange, StoreEvent, StoredObject } from "./changes.js";
 import { allocateNetworks } from "../network/allocation.js";
-import { dictionaryCopy } from "./dictionary-copy.js";
 
 /** The result of applying a change set. */
 export interface AppliedChanges {
@@ -166,7 +165,7 @@ function writeObjects(
       continue;
     }
     let copy = copies.get(collection);
-    if (copy === undefined) copies.set(collection, (copy = dictionaryCopy((state[collection] ?? {}) as Record<string, AnyObject>)));
+    if (copy === undefined) copies.set(collection, (copy = { ...((state[collection] ?? {}) as Record<string, AnyObject>) }));
     if (value === null) delete copy[id];
     else copy[id] = deepFreeze(value);
   }
