@@ -51,6 +51,20 @@ describe("applyChanges", () => {
     expect(deleted.events[0]).toMatchObject({ kind: "delete", after: null });
   });
 
+  it("keeps each collection a frozen plain object: the usual prototype, ids in the order they were created", () => {
+    const ids = ["zeta", "alpha", "m1d", "beta"];
+    let state = emptyClusterState;
+    for (const [index, id] of ids.entries()) {
+      state = applyChanges(state, [{ kind: "create", collection: "tasks", object: makeTask(id, service, { state: "new" }) }], index + 1, index).state;
+    }
+    state = applyChanges(state, [{ kind: "delete", collection: "tasks", id: "alpha" }], 9, 9).state;
+    expect(Object.getPrototypeOf(state.tasks)).toBe(Object.prototype);
+    expect(Object.isFrozen(state.tasks)).toBe(true);
+    expect(Object.keys(state.tasks)).toEqual(["zeta", "m1d", "beta"]);
+    expect(state.tasks.hasOwnProperty("beta")).toBe(true);
+    expect(JSON.parse(JSON.stringify(state.tasks))).toEqual({ zeta: expect.anything(), m1d: expect.anything(), beta: expect.anything() });
+  });
+
   it("applies a change set in order, later changes seeing earlier ones", () => {
     const task = makeTask("task1", service, { state: "new" });
     const { state, events } = applyChanges(
