@@ -167,7 +167,7 @@ export function overlayCacheId(kind: "image-layer" | "container", id: string): s
   let cacheId = remembered.get(id);
   if (cacheId === undefined) {
     cacheId = [0, 1, 2, 3].map((lane) => hashText(`overlay2-cache/${kind}/${id}/${lane}`)).join("");
-    // A pure function of the subject: remembered (every inspect of a container asks again for its
+    // A pure function of the kind and id: remembered (every inspect of a container asks again for its
     // layers, shared by all containers of an image), forgotten wholesale at the bound.
     if (remembered.size >= overlayCacheIdsMax) remembered.clear();
     remembered.set(id, cacheId);
