@@ -63,8 +63,46 @@ function mergeSettings(base: LinkSettings, changes: LinkOptions | NetworkOptions
   };
 }
 
-function linkKey(from: string, to: string): string {
-  return from + "\u0000" + to;
+/**
+ * Values by directed host pair, as a map of maps: a lookup builds no key string (the kernel asks
+ * for every message sent and delivered while a partition or a changed link is in force, with the
+ * hosts' own interned names, whose hashes are computed once).
+ */
+class HostPairMap<Value> {
+  private readonly byFrom = new Map<string, Map<string, Value>>();
+  private count = 0;
+
+  /** Number of pairs held. */
+  get size(): number {
+    return this.count;
+  }
+
+  get(from: string, to: string): Value | undefined {
+    return this.byFrom.get(from)?.get(to);
+  }
+
+  has(from: string, to: string): boolean {
+    return this.byFrom.get(from)?.has(to) ?? false;
+  }
+
+  set(from: string, to: string, value: Value): void {
+    let byTo = this.byFrom.get(from);
+    if (byTo === undefined) this.byFrom.set(from, (byTo = new Map()));
+    if (!byTo.has(to)) this.count++;
+    byTo.set(to, value);
+  }
+
+  delete(from: string, to: string): void {
+    const byTo = this.byFrom.get(from);
+    if (byTo === undefined || !byTo.delete(to)) return;
+    this.count--;
+    if (byTo.size === 0) this.byFrom.delete(from);
+  }
+
+  clear(): void {
+    this.byFrom.clear();
+    this.count = 0;
+  }
 }
 
 /** The network's state: defaults, per-direction overrides and blocked host pairs. */
@@ -73,9 +111,9 @@ export class Network {
   readonly defaults: LinkSettings;
   /** Delay between processes on the same host, in ms. */
   readonly localDelayMs: number;
-  private readonly overrides = new Map<string, LinkSettings>();
+  private readonly overrides = new HostPairMap<LinkSettings>();
   /** Blocked directed host pairs, counted per partition that blocks them. */
-  private readonly blocked = new Map<string, number>();
+  private readonly blocked = new HostPairMap<number>();
   private readonly partitionList: Array<[readonly string[], readonly string[]]> = [];
   private latencyBound: number;
 
@@ -99,13 +137,13 @@ export class Network {
 
   /** Whether a partition stops messages from `from` to `to`. */
   isBlocked(from: string, to: string): boolean {
-    return this.blocked.size > 0 && this.blocked.has(linkKey(from, to));
+    return this.blocked.size > 0 && this.blocked.has(from, to);
   }
 
   /** The settings of the link from `from` to `to`. */
   settings(from: string, to: string): LinkSettings {
     if (this.overrides.size === 0) return this.defaults;
-    return this.overrides.get(linkKey(from, to)) ?? this.defaults;
+    return this.overrides.get(from, to) ?? this.defaults;
   }
 
   /** The partitions in force, in the order they were made. */
@@ -118,7 +156,8 @@ export class Network {
     for (const a of groupA) {
       for (const b of groupB) {
         if (a === b) throw new SimulationError(`cannot partition host "${a}" from itself`);
-        for (const key of [linkKey(a, b), linkKey(b, a)]) this.blocked.set(key, (this.blocked.get(key) ?? 0) + 1);
+        this.blocked.set(a, b, (this.blocked.get(a, b) ?? 0) + 1);
+        this.blocked.set(b, a, (this.blocked.get(b, a) ?? 0) + 1);
       }
     }
     this.partitionList.push([[...groupA], [...groupB]]);
@@ -134,15 +173,15 @@ export class Network {
   setLink(from: string, to: string, changes: LinkOptions): LinkSettings {
     const forward = mergeSettings(this.settings(from, to), changes);
     const backward = changes.oneWay ? undefined : mergeSettings(this.settings(to, from), changes);
-    this.overrides.set(linkKey(from, to), forward);
-    if (backward) this.overrides.set(linkKey(to, from), backward);
+    this.overrides.set(from, to, forward);
+    if (backward) this.overrides.set(to, from, backward);
     this.latencyBound = Math.max(this.latencyBound, forward.latencyMs[1], backward?.latencyMs[1] ?? 0);
     return forward;
   }
 
   /** Sets the link from `from` to `to` (and back, unless `oneWay`) back to the defaults. */
   resetLink(from: string, to: string, oneWay: boolean): void {
-    this.overrides.delete(linkKey(from, to));
-    if (!oneWay) this.overrides.delete(linkKey(to, from));
+    this.overrides.delete(from, to);
+    if (!oneWay) this.overrides.delete(to, from);
   }
 }
