@@ -783,7 +783,10 @@ export class SimulationKernel {
       this.dropAtSend(from, toHost, toProcess, message, sentAt, "loss");
       return;
     }
-    const [latencyMin, latencyMax] = settings.latencyMs;
+    // Read by index, not destructured: destructuring runs the array iterator, which allocates
+    // its result objects on every message wherever V8 has not inlined it away.
+    const latencyMin = settings.latencyMs[0];
+    const latencyMax = settings.latencyMs[1];
     this.queueDelivery(from, toHost, toProcess, target, message, random.uniform(latencyMin, latencyMax), false);
     if (random.chance(settings.duplicateRate)) {
       this.queueDelivery(from, toHost, toProcess, target, message, random.uniform(latencyMin, latencyMax), true);

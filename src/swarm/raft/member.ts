@@ -85,6 +85,8 @@ export class RaftMember {
   private votes = new Map<string, boolean>();
   /** Leader only: the view of every other member of the configuration (and of a member being removed, until the removal commits). Empty otherwise. */
   private progress = new Map<string, FollowerProgress>();
+  /** Scratch for {@link quorumMatchIndex}: one match index per member, at most the configuration's size. */
+  private readonly matchScratch: number[] = [];
   /** Leader only: the member leadership is being handed to (etcd's leadTransferee), or null. */
   private leadTransferee: string | null = null;
   /** When the leadership transfer began, in ms (it is abandoned after the minimum election timeout). */
@@ -738,10 +740,9 @@ export class RaftMember {
    */
   private maybeCommit(): boolean {
     const members = this.log.members;
-    const matchOf = (member: string): number => (member === this.id ? this.log.lastIndex : (this.progress.get(member)?.matchIndex ?? 0));
-    const matches = members.map(matchOf).sort((left, right) => right - left);
-    const candidate = matches[Math.floor(members.length / 2)];
-    if (candidate === undefined || candidate <= this.commitIndex) return false;
+    if (members.length === 0) return false;
+    const candidate = this.quorumMatchIndex(members);
+    if (candidate <= this.commitIndex) return false;
     if (this.log.termAt(candidate) !== this.term && !this.options.bugs.commitPreviousTermByCounting) return false;
     this.commitTo(candidate);
     if (this.log.membershipIndex <= this.commitIndex) {
@@ -752,6 +753,28 @@ export class RaftMember {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * The highest index a majority of `members` (not empty) holds: the median of their match
+   * indexes sorted from highest, this member's own being its last index. Sorted by insertion in
+   * a kept scratch array, as a configuration has a handful of members: no array, closure or sort
+   * buffer allocated per acknowledgement.
+   */
+  private quorumMatchIndex(members: readonly string[]): number {
+    const matches = this.matchScratch;
+    matches.length = 0;
+    for (const member of members) {
+      const match = member === this.id ? this.log.lastIndex : (this.progress.get(member)?.matchIndex ?? 0);
+      let position = matches.length;
+      matches.push(match);
+      while (position > 0 && matches[position - 1]! < match) {
+        matches[position] = matches[position - 1]!;
+        position--;
+      }
+      matches[position] = match;
+    }
+    return matches[Math.floor(members.length / 2)]!;
+  }
 
   private commitTo(index: number): void {
     if (index <= this.commitIndex) return;
