@@ -50,7 +50,7 @@ const sections: Record<string, () => Promise<void>> = {
   },
   async scheduler() {
     const { benchScheduler, formatSchedulerBench } = await import("./scheduler.js");
-    console.log("scheduler: swarmkit's scheduler benchmark workloads, one scheduling pass each, best of 3");
+    console.log("scheduler: swarmkit's scheduler benchmark workloads, one scheduling pass each, best of 5");
     const scheduler = benchScheduler();
     for (const line of formatSchedulerBench(scheduler)) console.log(`  ${line}`);
     const largest = scheduler.workloads.find((workload) => workload.nodes === 1_000 && workload.tasks === 100_000)!;

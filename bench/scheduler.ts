@@ -123,7 +123,7 @@ function runWorkload(name: string, nodeCount: number, taskCount: number, constra
 }
 
 /** Runs every workload (best of `repetitions`) and returns the rates and the growth factor. */
-export function benchScheduler(repetitions = 3): SchedulerBenchResult {
+export function benchScheduler(repetitions = 5): SchedulerBenchResult {
   const workloads = [
     runWorkload("1k nodes, 1k tasks", 1_000, 1_000, false, repetitions),
     runWorkload("1k nodes, 10k tasks", 1_000, 10_000, false, repetitions),
@@ -146,6 +146,6 @@ export function formatSchedulerBench(result: SchedulerBenchResult): string[] {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log("scheduler: swarmkit's BenchmarkScheduler workloads, one scheduling pass each; best of 3");
+  console.log("scheduler: swarmkit's BenchmarkScheduler workloads, one scheduling pass each; best of 5");
   for (const line of formatSchedulerBench(benchScheduler())) console.log(line);
 }

@@ -28,6 +28,7 @@
  * by UTF-16 code units. Object key order of the state never decides an outcome.
  */
 import { boundExceeded } from "../../sim/errors.js";
+import { storedValues } from "../store/listing.js";
 import type { ClusterState, PortConfig, Service, Task } from "../types.js";
 import { taskStates } from "../types.js";
 import { buildDecisionTree, orderedNodes, type DecisionTree } from "./decision-tree.js";
@@ -225,8 +226,11 @@ function compareTasks(left: Task, right: Task): number {
 export function scheduleTasks(state: ClusterState, options: ScheduleOptions): SchedulingDecisions {
   const assignments: TaskAssignment[] = [];
   const unassigned: UnassignedTask[] = [];
+  // Listed once: the tasks object of a large store is a dictionary to V8, whose every listing
+  // sorts its entries back into insertion order (two listings with `Object.values` took 98% of a 100k-task pass).
+  const allTasks = storedValues(state.tasks);
   // Most passes (after status reports) find nothing to place: skip building the nodes' load.
-  if (!Object.values(state.tasks).some(awaitsScheduling)) return { assignments, unassigned };
+  if (!allTasks.some(awaitsScheduling)) return { assignments, unassigned };
 
   const nodes: NodeInfo[] = [];
   const nodeById = new Map<string, NodeInfo>();
@@ -251,7 +255,7 @@ export function scheduleTasks(state: ClusterState, options: ScheduleOptions): Sc
   const preassigned: Task[] = [];
   /** Recent failures per group key, per node id. */
   const failures = new Map<string, Map<string, number>>();
-  for (const task of Object.values(state.tasks)) {
+  for (const task of allTasks) {
     const stateNumber = taskStates[task.status.state];
     if (stateNumber >= taskStates.assigned && stateNumber <= taskStates.running) {
       if (task.nodeId !== "") nodeById.get(task.nodeId)?.addTask(taskFootprint(task, portsOf(task.serviceId)));

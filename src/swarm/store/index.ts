@@ -6,3 +6,4 @@ export * from "./changes.js";
 export * from "./apply.js";
 export * from "./indexes.js";
 export * from "./view.js";
+export * from "./listing.js";
