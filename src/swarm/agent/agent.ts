@@ -177,15 +177,16 @@ export class SwarmAgent extends RpcProcess {
   }
 
   /** Starts new tasks, stops unwanted ones. */
-  private reconcile(tasks: readonly Task[], serviceNames: Readonly<Record<string, string>>): void {
+  private reconcile(tasks: readonly Task[], serviceNames: readonly string[]): void {
     const wanted = new Set<string>();
-    for (const task of tasks) {
+    for (let index = 0; index < tasks.length; index++) {
+      const task = tasks[index]!;
       wanted.add(task.id);
       let tracked = this.tasks.get(task.id);
       if (tracked === undefined) {
         if (isTerminal(task.status.state)) continue;
         if (this.tasks.size >= agentTasksMax) continue;
-        tracked = { task, serviceName: serviceNames[task.serviceId] ?? "", state: task.status.state, containerId: null, pid: 0, driving: false, stopping: false };
+        tracked = { task, serviceName: serviceNames[index] ?? "", state: task.status.state, containerId: null, pid: 0, driving: false, stopping: false };
         this.tasks.set(task.id, tracked);
       }
       tracked.task = task;

@@ -60,7 +60,7 @@ export const assignmentBatchWaitMs = 100;
 export const schedulerDebounce = { gapMs: 50, maxLatencyMs: 1_000 } as const;
 
 /** No service names (shared, never mutated). */
-const noServiceNames: Readonly<Record<string, string>> = Object.freeze({});
+const noServiceNames: readonly string[] = Object.freeze([]);
 
 /** No task statuses (shared, never mutated). */
 const noStatuses: ReadonlyMap<string, TaskStatus> = new Map();
@@ -114,7 +114,12 @@ export interface HeartbeatAnswer {
   readonly assignments: string;
   /** The node's tasks, or null when unchanged since the request's token. */
   readonly tasks: readonly Task[] | null;
-  readonly serviceNames: Readonly<Record<string, string>>;
+  /**
+   * The name of each task's service, by position in `tasks` (empty when `tasks` is null). A list,
+   * not a record by service id: a record's keys would be new property names in every swarm,
+   * each one a new hidden class to V8.
+   */
+  readonly serviceNames: readonly string[];
   readonly managers: readonly string[];
   /** The role the node has in the store (it changes on promote and demote). */
   readonly role: "manager" | "worker";
@@ -794,8 +799,8 @@ export class SwarmManager extends RpcProcess {
     const managers = this.managerHostnames();
     if (assignments === request.assignments) return { periodMs, assignments, tasks: null, serviceNames: noServiceNames, managers, role: node.role };
     const tasks = this.machine.store.tasksOfNode(request.nodeId);
-    const serviceNames: Record<string, string> = {};
-    for (const task of tasks) serviceNames[task.serviceId] = this.state.services[task.serviceId]?.spec.name ?? "";
+    const serviceNames = new Array<string>(tasks.length);
+    for (let index = 0; index < tasks.length; index++) serviceNames[index] = this.state.services[tasks[index]!.serviceId]?.spec.name ?? "";
     return { periodMs, assignments, tasks, serviceNames, managers, role: node.role };
   }
 
