@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { fileURLToPath } from "node:url";
 import { Simulation } from "swarmsim";
 import { arbitraries, applyFaultSchedule, experiment, type FaultScheduleLog, type RaftSafetyChecker } from "swarmsim/testing";
-import { defaultWorkerCount, runExperimentFile, type ExperimentDefinition } from "swarmsim/node";
+import { defaultWorkerCount, runExperimentFile, type ExperimentDefinition, type RunExperimentFileOptions } from "swarmsim/node";
 
 /** Simulated time each schedule runs, ms (5 minutes). */
 const simulatedMs = 300_000;
@@ -94,6 +94,9 @@ export interface TestingBenchResult {
   readonly simulationCrashes: number;
 }
 
+/** The figures of the experiment's run across worker threads. */
+export type TestingWorkersResult = Omit<TestingBenchResult, "inProcessSeedsPerSecond" | "inProcessCpuMsPerSeed">;
+
 /**
  * Runs the benchmark: an in-process run on one thread, timed after a warm-up, then the experiment
  * across worker threads (one per core, with the runner's V8 flags), timing its second half apart.
@@ -107,7 +110,19 @@ export async function benchTesting(): Promise<TestingBenchResult> {
   experiment({ ...definition, seeds: inProcessSeeds });
   const inProcessSeconds = (performance.now() - inProcessStartMs) / 1000;
   const inProcessCpu = process.cpuUsage(inProcessStartCpu);
-  const workers = defaultWorkerCount();
+  return {
+    ...(await benchTestingWorkers()),
+    inProcessSeedsPerSecond: inProcessSeeds / inProcessSeconds,
+    inProcessCpuMsPerSeed: cpuMillisecondsOf(inProcessCpu) / inProcessSeeds,
+  };
+}
+
+/**
+ * The experiment across `workers` worker threads (default one per core) with `v8Flags` (default
+ * the runner's, {@link RunExperimentFileOptions.v8Flags}), its second half timed apart.
+ */
+export async function benchTestingWorkers(options: { readonly workers?: number; readonly v8Flags?: readonly string[] } = {}): Promise<TestingWorkersResult> {
+  const workers = options.workers ?? defaultWorkerCount();
   const startMs = performance.now();
   let loadedMs = startMs;
   let halfDoneMs = startMs;
@@ -115,6 +130,7 @@ export async function benchTesting(): Promise<TestingBenchResult> {
   const result = await runExperimentFile(fileURLToPath(import.meta.url), {
     workers,
     progress: false,
+    ...(options.v8Flags === undefined ? {} : { v8Flags: options.v8Flags }),
     onStart: () => {
       loadedMs = performance.now();
     },
@@ -135,8 +151,6 @@ export async function benchTesting(): Promise<TestingBenchResult> {
     seedsPerSecondWithStartup: result.rows.length / ((endMs - startMs) / 1000),
     startupSeconds: (loadedMs - startMs) / 1000,
     warmCpuMsPerSeed: cpuMillisecondsOf(warmCpu) / warmSeeds,
-    inProcessSeedsPerSecond: inProcessSeeds / inProcessSeconds,
-    inProcessCpuMsPerSeed: cpuMillisecondsOf(inProcessCpu) / inProcessSeeds,
     meanEventsPerSeed: result.summary.events?.mean ?? Number.NaN,
     raftViolations: result.rows.reduce((sum, row) => sum + (row.raftViolations ?? 0), 0),
     simulationCrashes: result.rows.reduce((sum, row) => sum + (row.simulationCrashes ?? 0), 0),
