@@ -6,13 +6,26 @@
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { experimentProcessFlags } from "swarmsim/node";
 import type { SwarmBenchResult } from "./swarm.js";
+import type { TestingInProcessResult, TestingWorkersResult } from "./testing.js";
 
 /** This script, which each section's process runs again. */
 const script = fileURLToPath(import.meta.url);
 
 function format(rate: number): string {
   return `${(rate / 1e6).toFixed(2)} M/s`;
+}
+
+/**
+ * Runs one part of `section` in a fresh Node process started with `v8Flags`, and returns the JSON
+ * its last line of output holds. The child finds the part in `SWARMSIM_BENCH_<SECTION>_PART`.
+ */
+function runPart<T>(section: string, part: string, v8Flags: readonly string[]): T {
+  const variable = `SWARMSIM_BENCH_${section.toUpperCase()}_PART`;
+  const child = spawnSync(process.execPath, [...process.execArgv, ...v8Flags, script, section], { encoding: "utf8", env: { ...process.env, SWARMSIM_BENCH_CHILD: "1", [variable]: part } });
+  if (child.status !== 0) throw new Error(`${section} (${part}) failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1)!) as T;
 }
 
 /** "Near linear" for the scheduler: ten times the tasks cost at most this many times the time (30% above linear). */
@@ -75,12 +88,25 @@ const sections: Record<string, () => Promise<void>> = {
     console.log(`  sustained proposals                         ${raft.committedPerSecond.toFixed(0)} committed entries/s over ${raft.proposals.toLocaleString("en-US")}`);
   },
   async testing() {
-    const { benchTesting, testingGoalSeedsPerSecond } = await import("./testing.js");
-    const testing = await benchTesting();
+    const { testingGoalSeedsPerSecond } = await import("./testing.js");
+    // Each part in a process of its own: the workers in one started as `swarmsim experiment` starts
+    // one whose workers fill the cores (with experimentProcessFlags), the comparison with V8's defaults.
+    const part = process.env.SWARMSIM_BENCH_TESTING_PART;
+    if (part === "workers") {
+      console.log(JSON.stringify(await (await import("./testing.js")).benchTestingWorkers()));
+      return;
+    }
+    if (part === "in-process") {
+      console.log(JSON.stringify((await import("./testing.js")).benchTestingInProcess()));
+      return;
+    }
+    const testing = runPart<TestingWorkersResult>("testing", "workers", experimentProcessFlags);
+    const inProcess = runPart<TestingInProcessResult>("testing", "in-process", []);
     console.log(`testing: random fault schedules on a 3-manager, 3-worker swarm with 5 services, 5 simulated minutes each, Raft safety checked; trace and history off`);
     console.log(`  ${testing.seeds} seeds on ${testing.workers} worker threads  ${testing.seedsPerSecond.toFixed(1)} seeds/s (${testing.seedsPerSecondWithStartup.toFixed(1)} seeds/s counting ${testing.startupSeconds.toFixed(1)} s of worker start-up; goal >= ${testingGoalSeedsPerSecond})`);
+    console.log(`    in a process started as \`swarmsim experiment\` starts one when its workers fill the cores (${experimentProcessFlags.join(" ")})`);
     console.log(`  second half (JIT warm)      ${testing.warmSeedsPerSecond.toFixed(1)} seeds/s; ${testing.warmCpuMsPerSeed.toFixed(1)} ms of CPU per seed, all threads`);
-    console.log(`  one thread, in-process, warm, V8 defaults ${testing.inProcessSeedsPerSecond.toFixed(1)} seeds/s; ${testing.inProcessCpuMsPerSeed.toFixed(1)} ms of CPU per seed (${((testing.inProcessCpuMsPerSeed * testing.inProcessSeedsPerSecond) / 1000).toFixed(2)} cores busy: V8 collects and compiles beside it)`);
+    console.log(`  one thread, in-process, warm, V8 defaults ${inProcess.seedsPerSecond.toFixed(1)} seeds/s; ${inProcess.cpuMsPerSeed.toFixed(1)} ms of CPU per seed (${((inProcess.cpuMsPerSeed * inProcess.seedsPerSecond) / 1000).toFixed(2)} cores busy: V8 collects and compiles beside it)`);
     console.log(`  ${testing.meanEventsPerSeed.toFixed(0)} events per seed; ${testing.raftViolations} Raft safety violations; ${testing.simulationCrashes} runs stopped by a SimulationCrash`);
     verdict(testing.seedsPerSecond >= testingGoalSeedsPerSecond, `${testing.seedsPerSecond.toFixed(1)} seeds/s is below ${testingGoalSeedsPerSecond} seeds/s`);
   },
@@ -97,17 +123,13 @@ const sections: Record<string, () => Promise<void>> = {
   async swarm() {
     const { benchSwarm, swarmRuns } = await import("./swarm.js");
     // A run of its own: one simulated day, its figures as JSON for the parent below.
-    if (process.env.SWARMSIM_BENCH_SWARM_RUN === "1") {
+    if (process.env.SWARMSIM_BENCH_SWARM_PART === "run") {
       console.log(JSON.stringify(benchSwarm()));
       return;
     }
     // Each run in a fresh process, so that every day pays for its own compiling (a warm JIT would flatter the later runs).
     const runs: SwarmBenchResult[] = [];
-    for (let run = 0; run < swarmRuns; run++) {
-      const child = spawnSync(process.execPath, [...process.execArgv, script, "swarm"], { encoding: "utf8", env: { ...process.env, SWARMSIM_BENCH_CHILD: "1", SWARMSIM_BENCH_SWARM_RUN: "1" } });
-      if (child.status !== 0) throw new Error(`swarm run ${run + 1} failed: ${child.stderr}`);
-      runs.push(JSON.parse(child.stdout.trim().split("\n").at(-1)!) as SwarmBenchResult);
-    }
+    for (let run = 0; run < swarmRuns; run++) runs.push(runPart<SwarmBenchResult>("swarm", "run", []));
     const walls = runs.map((run) => run.wallSeconds).sort((left, right) => left - right);
     const swarm = runs[0]!;
     console.log(`swarm: 3 managers, 10 workers, 20 services (92 tasks), trace off; best of ${swarmRuns} runs, each in a fresh process`);

@@ -2,7 +2,7 @@
 // 3-worker swarm (trace and history off), creates 5 services, applies a fault schedule drawn by fast-check
 // (`fc.sample`, seeded from the seed) over 5 simulated minutes, runs them with the Raft safety
 // checker watching, and counts violations and runs stopped by a simulated process that threw. This file is also the experiment module the worker
-// threads import (its default export); `benchTesting` runs it on every available core.
+// threads import (its default export); `benchTestingWorkers` runs it on every available core.
 import fc from "fast-check";
 import { fileURLToPath } from "node:url";
 import { Simulation } from "swarmsim";
@@ -71,8 +71,8 @@ const definition = {
 
 export default definition;
 
-/** The testing benchmark's figures. */
-export interface TestingBenchResult {
+/** The testing benchmark's figures from worker threads. */
+export interface TestingWorkersResult {
   readonly seeds: number;
   readonly workers: number;
   /** Seeds per second once the workers had loaded the module, warm-up included. */
@@ -84,42 +84,38 @@ export interface TestingBenchResult {
   readonly startupSeconds: number;
   /** CPU time per seed over the second half, all threads of the process (workers, V8's collector and compiler), ms. */
   readonly warmCpuMsPerSeed: number;
-  /** One thread, in-process, JIT warm (after `inProcessWarmUpSeeds` untimed seeds), V8's default flags, for comparison. */
-  readonly inProcessSeedsPerSecond: number;
-  /** CPU time per seed of the in-process run, all threads (V8 collects and compiles beside the one running), ms. */
-  readonly inProcessCpuMsPerSeed: number;
   readonly meanEventsPerSeed: number;
   readonly raftViolations: number;
   /** Seeds whose run stopped with a SimulationCrash (a simulated process threw). */
   readonly simulationCrashes: number;
 }
 
-/** The figures of the experiment's run across worker threads. */
-export type TestingWorkersResult = Omit<TestingBenchResult, "inProcessSeedsPerSecond" | "inProcessCpuMsPerSeed">;
-
-/**
- * Runs the benchmark: an in-process run on one thread, timed after a warm-up, then the experiment
- * across worker threads (one per core, with the runner's V8 flags), timing its second half apart.
- */
-export async function benchTesting(): Promise<TestingBenchResult> {
-  // In-process first, while V8 has its default flags: the runner sets experimentV8Flags for the
-  // whole process when it starts its workers.
-  experiment({ ...definition, seeds: Array.from({ length: inProcessWarmUpSeeds }, (_, index) => `warm-up/${index}`) });
-  const inProcessStartMs = performance.now();
-  const inProcessStartCpu = process.cpuUsage();
-  experiment({ ...definition, seeds: inProcessSeeds });
-  const inProcessSeconds = (performance.now() - inProcessStartMs) / 1000;
-  const inProcessCpu = process.cpuUsage(inProcessStartCpu);
-  return {
-    ...(await benchTestingWorkers()),
-    inProcessSeedsPerSecond: inProcessSeeds / inProcessSeconds,
-    inProcessCpuMsPerSeed: cpuMillisecondsOf(inProcessCpu) / inProcessSeeds,
-  };
+/** The testing benchmark's comparison: one thread, in-process, JIT warm. */
+export interface TestingInProcessResult {
+  /** Seeds per second after `inProcessWarmUpSeeds` untimed seeds. */
+  readonly seedsPerSecond: number;
+  /** CPU time per seed, all threads (V8 collects and compiles beside the one running), ms. */
+  readonly cpuMsPerSeed: number;
 }
 
 /**
- * The experiment across `workers` worker threads (default one per core) with `v8Flags` (default
- * the runner's, {@link RunExperimentFileOptions.v8Flags}), its second half timed apart.
+ * The comparison run: the experiment in this thread, timed after a warm-up, under the V8 flags
+ * the process started with (the benchmark gives it a process of its own, with V8's defaults).
+ */
+export function benchTestingInProcess(): TestingInProcessResult {
+  experiment({ ...definition, seeds: Array.from({ length: inProcessWarmUpSeeds }, (_, index) => `warm-up/${index}`) });
+  const startMs = performance.now();
+  const startCpu = process.cpuUsage();
+  experiment({ ...definition, seeds: inProcessSeeds });
+  const seconds = (performance.now() - startMs) / 1000;
+  return { seedsPerSecond: inProcessSeeds / seconds, cpuMsPerSeed: cpuMillisecondsOf(process.cpuUsage(startCpu)) / inProcessSeeds };
+}
+
+/**
+ * The benchmark: the experiment across `workers` worker threads (default one per core) with
+ * `v8Flags` (default the runner's, {@link RunExperimentFileOptions.v8Flags}), its second half
+ * timed apart. The benchmark runs it in a process started as `swarmsim experiment` starts one
+ * whose workers fill the cores (with `experimentProcessFlags`), to measure what that command does.
  */
 export async function benchTestingWorkers(options: { readonly workers?: number; readonly v8Flags?: readonly string[] } = {}): Promise<TestingWorkersResult> {
   const workers = options.workers ?? defaultWorkerCount();

@@ -9,6 +9,7 @@ export { runExperimentFile, checkDeterminismAcrossWorkers, defaultWorkerCount, s
 export { importExperimentDefinition, checkExperimentDefinition, isTypeScriptFile, type ExperimentDefinition } from "./experiment-module.js";
 export { ExperimentWorkerPool, workersMax, workerStartTimeoutMs } from "./worker-pool.js";
 export { experimentV8Flags, applyV8Flags, checkV8Flags, v8FlagsMax } from "./v8-tuning.js";
+export { relaunchArguments, experimentProcessFlags, relaunchedVariable } from "./relaunch.js";
 export { ProgressBar, formatProgressLine, progressRedrawIntervalMs, progressBarWidthMax, progressLineWidthMax, type ProgressBarOptions, type ProgressStream } from "./progress.js";
 export {
   writeExperimentResults,

@@ -2,7 +2,7 @@
 // `tsx src/node/cli.ts`: a full run, two shards merged into the same result, usage errors.
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -52,6 +52,16 @@ describe("swarmsim experiment", () => {
     }
     const shard = swarmsim("experiment", fixture, "--shard", "3/2");
     expect(shard.stderr.split("\n")[0]).toBe("swarmsim: invalid --shard 3/2: expected 1 <= k <= n");
+  });
+
+  it("runs an experiment whose workers fill the cores in a Node process started again with --single-threaded, once", () => {
+    const run = swarmsim("experiment", "test/node/fixtures/relaunch-probe.ts", "--workers", String(availableParallelism()));
+    expect(run.stderr.split("\n")[0]).toBe("probe: single-threaded relaunched=1");
+    expect(run.status).toBe(1); // the probe is not an experiment: the relaunched process's exit code comes back
+    if (availableParallelism() > 1) {
+      const fewer = swarmsim("experiment", "test/node/fixtures/relaunch-probe.ts", "--workers", "1");
+      expect(fewer.stderr.split("\n")[0]).toBe("probe: default relaunched=no");
+    }
   });
 
   it("fails with exit code 1 on a file that is not an experiment", () => {
