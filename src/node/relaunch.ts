@@ -6,7 +6,8 @@
  * concurrent marking, sweeping and parallel scavenges) find no idle core: they only take turns
  * with the workers, at the cost of switching and of each other's caches. `--single-threaded`
  * makes each worker compile and collect on its own thread. On two cores the benchmark's 600
- * fault-schedule seeds ran 7-12% more per second with it (README, Benchmarks). It cannot be set
+ * fault-schedule seeds ran about 10% more per second with it (ten paired runs, every one in its
+ * favour; README, Benchmarks). It cannot be set
  * once the process runs (switching concurrent marking off under a live heap made V8 abort), so
  * the process starts again. With fewer workers than cores, the background threads have cores of
  * their own, and the experiment runs as it is.
