@@ -54,7 +54,8 @@ export interface CommandLineIo {
   readonly stderr: { write(text: string): unknown };
 }
 
-interface ParsedOptions {
+/** An `experiment` command line's options: positionals, flags with their values, whether help was asked. */
+export interface ParsedOptions {
   readonly positionals: string[];
   readonly flags: Map<string, string>;
   readonly help: boolean;
@@ -62,7 +63,8 @@ interface ParsedOptions {
 
 const flagsWithValue = new Set(["--shard", "--workers", "--out"]);
 
-function parseOptions(argumentsList: readonly string[]): ParsedOptions {
+/** Parses an `experiment` command line (after the command); throws a {@link UsageError} for a bad option. */
+export function parseOptions(argumentsList: readonly string[]): ParsedOptions {
   const positionals: string[] = [];
   const flags = new Map<string, string>();
   let help = false;
@@ -106,7 +108,8 @@ export function parseShard(text: string): { index: number; count: number } {
   return { index, count };
 }
 
-function parseWorkers(text: string): number {
+/** Parses `N` of `--workers` (1 to `workersMax`); throws a {@link UsageError} otherwise. */
+export function parseWorkers(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > workersMax) throw new UsageError(`invalid --workers ${JSON.stringify(text)}: expected a whole number from 1 to ${workersMax}`);
   return Number(text);
 }

@@ -12,6 +12,7 @@
  * the process starts again. With fewer workers than cores, the background threads have cores of
  * their own, and the experiment runs as it is.
  */
+import { parseOptions, parseWorkers, UsageError } from "./command-line.js";
 import { workersMax } from "./worker-pool.js";
 
 /** The V8 flags an experiment whose workers fill the cores runs under. */
@@ -19,17 +20,6 @@ export const experimentProcessFlags: readonly string[] = ["--single-threaded"];
 
 /** Environment variable set in the relaunched process, so that it never relaunches again. */
 export const relaunchedVariable = "SWARMSIM_RELAUNCHED";
-
-/** The value of `--workers` in `commandArguments` (`--workers N` or `--workers=N`), or undefined. */
-function requestedWorkers(commandArguments: readonly string[]): string | undefined {
-  for (let index = 0; index < commandArguments.length; index++) {
-    const argument = commandArguments[index]!;
-    if (argument === "--") return undefined;
-    if (argument === "--workers") return commandArguments[index + 1];
-    if (argument.startsWith("--workers=")) return argument.slice("--workers=".length);
-  }
-  return undefined;
-}
 
 /**
  * The Node arguments to run the command line `commandArguments` with (the interpreter's own
@@ -45,12 +35,19 @@ export function relaunchArguments(
   environment: Readonly<Record<string, string | undefined>>,
   cores: number,
 ): string[] | null {
-  if (commandArguments[0] !== "experiment" || commandArguments[1] === "merge") return null;
-  if (commandArguments.includes("-h") || commandArguments.includes("--help")) return null;
+  if (commandArguments[0] !== "experiment") return null;
   if (environment[relaunchedVariable] === "1" || experimentProcessFlags.every((flag) => execArgv.includes(flag))) return null;
-  const requested = requestedWorkers(commandArguments);
-  const workers = requested === undefined ? Math.min(workersMax, cores) : Number(requested);
-  // An unreadable count is left to the command line to refuse, in this process.
-  if (!(workers >= cores)) return null;
+  let workers: number;
+  try {
+    const options = parseOptions(commandArguments.slice(1));
+    if (options.help || options.positionals[0] === "merge") return null;
+    const requested = options.flags.get("--workers");
+    workers = requested === undefined ? Math.min(workersMax, cores) : parseWorkers(requested);
+  } catch (error) {
+    // A wrong command line is left to the command line to refuse, in this process.
+    if (error instanceof UsageError) return null;
+    throw error;
+  }
+  if (workers < cores) return null;
   return [...execArgv, ...experimentProcessFlags, script, ...commandArguments];
 }
