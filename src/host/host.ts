@@ -57,8 +57,9 @@ export class Host {
     this.disk = new Disk(diskEntriesMax);
   }
 
-  /** Lets go of the processes, their definitions and the disk (the simulation was disposed). */
+  /** Lets go of the processes (each releasing its own state), their definitions and the disk (the simulation was disposed). */
   release(): void {
+    for (const instance of this.running.values()) instance.release();
     this.running.clear();
     this.units.clear();
     this.disk.clear();

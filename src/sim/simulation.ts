@@ -252,10 +252,7 @@ export class SimulationKernel {
     if (this.busyDepth > 0) throw new SimulationError("dispose: the simulation is running; dispose it once runFor, runUntil or step has returned");
     this.disposed = true;
     this.queue.clear();
-    for (const host of this.hostsByName.values()) {
-      for (const instance of host.running.values()) instance.release();
-      host.release();
-    }
+    for (const host of this.hostsByName.values()) host.release();
     this.hostsByName.clear();
     this.hostsByAddress.clear();
     this.emitter.removeAllListeners();
